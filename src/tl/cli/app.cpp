@@ -1,0 +1,86 @@
+#include "tl/cli/app.hpp"
+
+#include <cstdio>
+#include <exception>
+
+#include "tl/cli/commands.hpp"
+#include "tl/util/error.hpp"
+
+namespace tl::cli {
+
+const std::string& exit_codes_help() {
+    static const std::string text =
+        "Exit codes:\n"
+        "  0  success\n"
+        "  1  internal error (a bug: please report it)\n"
+        "  2  usage: bad flags, bad configuration, unsupported platform\n"
+        "  3  not found: release, asset or cache entry does not exist\n"
+        "  4  network: connection, HTTP or rate-limit failure\n"
+        "  5  integrity: checksum mismatch, missing checksum, unsafe or wrong archive\n"
+        "  6  filesystem: cache directory not writable, disk full\n"
+        "  7  found: a check found problems (scan --fail-on-found, cache verify)\n";
+    return text;
+}
+
+CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& description,
+                      std::function<void()> handler) {
+    CLI::App* sub = app.add_subcommand(name, description);
+    sub->callback(std::move(handler));
+    sub->footer("\n" + exit_codes_help());
+    return sub;
+}
+
+int run(int argc, char** argv) {
+    Context ctx;
+    CLI::App app{
+        "temporal-libs: prebuilt Temporal core static libraries for your platform,\n"
+        "downloaded from a release, verified, cached and handed to your build, with no\n"
+        "Rust toolchain.\n\n"
+        "Start with:\n"
+        "  temporal-libs download               fetch the pinned release for this host\n"
+        "  temporal-libs download --version latest --json\n",
+        "temporal-libs"};
+    app.set_version_flag("--version", std::string("temporal-libs ") + TL_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    app.add_flag("-q,--quiet", ctx.quiet, "Print only warnings, errors and results");
+    app.add_flag("-v,--verbose", ctx.verbose, "Print every request and decision");
+    app.footer(
+        "\nEnvironment:\n"
+        "  TEMPORAL_LIBS_VERSION     version to fetch (v1.0.2, temporal-libs-v1.0.2 or latest)\n"
+        "  TEMPORAL_LIBS_REPO        GitHub repository holding the releases (owner/name)\n"
+        "  TEMPORAL_LIBS_API_URL     GitHub API base URL (GitHub Enterprise, tests)\n"
+        "  TEMPORAL_LIBS_CACHE_DIR   cache directory (default: .temporal-libs-cache)\n"
+        "  GITHUB_TOKEN / GH_TOKEN   token sent to the API host only, never printed\n"
+        "  FORCE_PLATFORM/FORCE_ARCH override host detection (linux|darwin, x64|arm64)\n"
+        "  NO_COLOR                  disable colour\n\n" +
+        exit_codes_help() + "\nRun 'temporal-libs <command> --help' for a command's options.");
+
+
+    // Global flags apply before the command's handler runs.
+    app.parse_complete_callback([&] {
+        if (ctx.quiet) {
+            ctx.console.set_verbosity(util::Verbosity::quiet);
+        } else if (ctx.verbose) {
+            ctx.console.set_verbosity(util::Verbosity::verbose);
+        }
+    });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        // CLI11 returns 0 for --help/--version and its own codes otherwise; every
+        // usage mistake is exit 2 here.
+        return rc == 0 ? 0 : exit_code(ErrorKind::usage);
+    } catch (const Error& e) {
+        ctx.console.error(e.what());
+        return exit_code(e.kind());
+    } catch (const std::exception& e) {
+        ctx.console.error(std::string("internal error: ") + e.what());
+        return exit_code(ErrorKind::internal);
+    }
+    return 0;
+}
+
+}  // namespace tl::cli

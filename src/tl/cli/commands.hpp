@@ -1,0 +1,12 @@
+#pragma once
+
+// One function per subcommand, each defined in its cmd_<name>.cpp.
+
+#include <CLI/CLI.hpp>
+
+#include "tl/cli/app.hpp"
+
+namespace tl::cli {
+
+
+}  // namespace tl::cli

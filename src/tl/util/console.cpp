@@ -1,0 +1,130 @@
+#include "tl/util/console.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "tl/util/redact.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::util {
+
+Console::Console(std::FILE* err) : m_err(err) {
+    m_tty = ::isatty(::fileno(err)) != 0;
+    const char* no_color = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    m_color = m_tty && (no_color == nullptr || *no_color == '\0') &&
+              !(term != nullptr && std::string_view(term) == "dumb");
+}
+
+void Console::clear_progress_locked() {
+    if (m_progress_shown && m_tty) {
+        std::fputs("\r\x1b[K", m_err);
+    }
+    m_progress_shown = false;
+}
+
+void Console::emit(std::string_view prefix, std::string_view msg) {
+    std::string text = scrub(msg);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    clear_progress_locked();
+    std::fprintf(m_err, "%.*s%.*s\n", static_cast<int>(prefix.size()), prefix.data(),
+                 static_cast<int>(text.size()), text.data());
+    std::fflush(m_err);
+}
+
+void Console::info(std::string_view msg) {
+    if (m_verbosity != Verbosity::quiet) {
+        emit("", msg);
+    }
+}
+
+void Console::debug(std::string_view msg) {
+    if (m_verbosity == Verbosity::verbose) {
+        emit("debug: ", msg);
+    }
+}
+
+void Console::warn(std::string_view msg) {
+    emit(m_color ? "temporal-libs: \x1b[1;33mwarning:\x1b[0m " : "temporal-libs: warning: ", msg);
+}
+
+void Console::error(std::string_view msg) {
+    emit(m_color ? "temporal-libs: \x1b[1;31merror:\x1b[0m " : "temporal-libs: error: ", msg);
+}
+
+void Console::progress_line(std::string_view line, bool final_line) {
+    if (m_verbosity == Verbosity::quiet) {
+        return;
+    }
+    std::string text = scrub(line);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_tty) {
+        std::fprintf(m_err, "\r\x1b[K%s", text.c_str());
+        m_progress_shown = !final_line;
+        if (final_line) {
+            std::fputc('\n', m_err);
+        }
+    } else {
+        std::fprintf(m_err, "%s\n", text.c_str());
+    }
+    std::fflush(m_err);
+}
+
+Progress::Progress(Console& console, std::string label, std::uint64_t total,
+                   std::chrono::seconds plain_interval)
+    : m_console(console),
+      m_label(std::move(label)),
+      m_total(total),
+      m_plain_interval(plain_interval),
+      m_start(std::chrono::steady_clock::now()),
+      m_last_print(m_start) {}
+
+std::string Progress::render(std::uint64_t done, bool final_line) const {
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+    std::string line = m_label + " " + human_bytes(done);
+    if (m_total > 0) {
+        line += " / " + human_bytes(m_total);
+        int pct = static_cast<int>(static_cast<double>(done) * 100.0 / static_cast<double>(m_total));
+        line += " (" + std::to_string(pct) + "%)";
+    }
+    if (rate > 0) {
+        line += ", " + human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
+    }
+    if (final_line) {
+        line += ", done in " + human_seconds(elapsed);
+    } else if (m_total > done && rate > 0) {
+        line += ", " + human_seconds(static_cast<double>(m_total - done) / rate) + " left";
+    }
+    return line;
+}
+
+void Progress::update(std::uint64_t done) {
+    m_done = done;
+    auto now = std::chrono::steady_clock::now();
+    if (m_console.interactive()) {
+        if (now - m_last_print >= std::chrono::milliseconds(100)) {
+            m_last_print = now;
+            m_console.progress_line(render(done, false), false);
+        }
+        return;
+    }
+    int decile = m_total > 0 ? static_cast<int>(done * 10 / m_total) : 0;
+    if (now - m_last_print >= m_plain_interval || (decile > m_last_decile && decile < 10)) {
+        m_last_print = now;
+        m_last_decile = decile;
+        m_console.progress_line(render(done, false), false);
+    }
+}
+
+void Progress::finish() {
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    m_console.progress_line(render(m_done, true), true);
+}
+
+}  // namespace tl::util

@@ -1,0 +1,51 @@
+#pragma once
+
+// Helpers shared by the tests: a fresh directory per test (kept when the test
+// fails), running the real temporal-libs binary, small file utilities.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tl::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp dir for one test; removed when the
+// test passes, kept (and its path printed) when it fails.
+class TestDir {
+public:
+    TestDir();
+    ~TestDir();
+    TestDir(const TestDir&) = delete;
+    TestDir& operator=(const TestDir&) = delete;
+    const fs::path& path() const { return m_path; }
+    fs::path operator/(const std::string& rel) const { return m_path / rel; }
+
+private:
+    fs::path m_path;
+};
+
+// What a finished process left behind.
+struct ProcessResult {
+    int exit_code = -1;   // exit status, or 128 + signal number
+    std::string out;      // standard output
+    std::string err;      // standard error
+};
+
+// Runs `argv` with extra environment variables (an empty value unsets one),
+// standard input from /dev/null, and waits for it.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {},
+                          const fs::path& cwd = {});
+
+// Path of the built temporal-libs executable.
+std::string tool_path();
+
+// Writes a file, creating parent directories.
+void write_file(const fs::path& path, const std::string& content);
+// Reads a whole file (empty string when missing).
+std::string read_file(const fs::path& path);
+
+}  // namespace tl::testing
