@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Installs the Debian packages temporal-libs needs, from the lists in
-# scripts/deps/: build.txt always, plus any other list named on the command line
-# (test, bench, ...). Packages already installed are not asked for again, so a
+# scripts/deps/: build.txt always, plus for each name given on the command line
+# every list called NAME.txt or NAME-*.txt (so "test" takes test.txt and
+# test-objfile.txt). Packages already installed are not asked for again, so a
 # warm machine pays nothing.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 lists=("build" "$@")
 wanted=()
 for list in "${lists[@]}"; do
-  file="$here/deps/$list.txt"
-  [ -f "$file" ] || { echo "install-deps: no package list '$file'" >&2; exit 2; }
-  while read -r pkg; do
-    pkg="${pkg%%#*}"; pkg="$(echo "$pkg" | xargs)"
-    [ -n "$pkg" ] && wanted+=("$pkg")
-  done < "$file"
+  files=()
+  for f in "$here/deps/$list.txt" "$here/deps/$list"-*.txt; do
+    [ -f "$f" ] && files+=("$f")
+  done
+  [ "${#files[@]}" -gt 0 ] || { echo "install-deps: no package list '$list' in $here/deps" >&2; exit 2; }
+  for file in "${files[@]}"; do
+    while read -r pkg; do
+      pkg="${pkg%%#*}"; pkg="$(echo "$pkg" | xargs)"
+      [ -n "$pkg" ] && wanted+=("$pkg")
+    done < "$file"
+  done
 done
 missing=()
 for pkg in "${wanted[@]}"; do
