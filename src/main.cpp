@@ -4,4 +4,6 @@
 
 #include "tl/cli/app.hpp"
 
-int main(int argc, char** argv) { return tl::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+    return tl::cli::run(argc, argv);
+}

@@ -21,8 +21,8 @@ TEST(Contract, AssetNames) {
     ASSERT_EQ(names.size(), 2u);
     EXPECT_EQ(names[0], "temporal-static-libs-linux-arm64-v1.0.2.tar.gz.sha256");
     EXPECT_EQ(names[1], "temporal-static-libs-linux-arm64-v1.0.2.sha256");
-    auto parsed = parse_archive_name("temporal-static-libs-macos-x64-v1.0.2.tar.gz",
-                                     "temporal-libs-v1.0.2");
+    auto parsed =
+        parse_archive_name("temporal-static-libs-macos-x64-v1.0.2.tar.gz", "temporal-libs-v1.0.2");
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->platform, "macos-x64");
     EXPECT_FALSE(parse_archive_name("other.tar.gz", "temporal-libs-v1.0.2").has_value());

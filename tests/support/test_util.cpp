@@ -33,7 +33,9 @@ TestDir::~TestDir() {
     util::remove_tree(m_path);
 }
 
-std::string tool_path() { return TL_BINARY; }
+std::string tool_path() {
+    return TL_BINARY;
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env, const fs::path& cwd) {

@@ -29,9 +29,9 @@ private:
 
 // What a finished process left behind.
 struct ProcessResult {
-    int exit_code = -1;   // exit status, or 128 + signal number
-    std::string out;      // standard output
-    std::string err;      // standard error
+    int exit_code = -1;  // exit status, or 128 + signal number
+    std::string out;     // standard output
+    std::string err;     // standard error
 };
 
 // Runs `argv` with extra environment variables (an empty value unsets one),

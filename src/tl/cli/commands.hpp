@@ -8,5 +8,6 @@
 
 namespace tl::cli {
 
+void add_download_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli

@@ -23,9 +23,10 @@ std::string Platform::triple() const {
 }
 
 const std::vector<Platform>& all_platforms() {
-    static const std::vector<Platform> all = {
-        {Os::linux, Arch::arm64}, {Os::linux, Arch::x64},
-        {Os::macos, Arch::arm64}, {Os::macos, Arch::x64}};
+    static const std::vector<Platform> all = {{Os::linux, Arch::arm64},
+                                              {Os::linux, Arch::x64},
+                                              {Os::macos, Arch::arm64},
+                                              {Os::macos, Arch::x64}};
     return all;
 }
 
@@ -134,9 +135,8 @@ Result<Platform> resolve_platform(const std::optional<std::string>& explicit_nam
     if (force_platform && !force_platform->empty()) {
         os = parse_os(*force_platform);
         if (!os) {
-            return fail(ErrorKind::usage,
-                        unsupported("FORCE_PLATFORM=" + *force_platform +
-                                    " is not one of linux, darwin"));
+            return fail(ErrorKind::usage, unsupported("FORCE_PLATFORM=" + *force_platform +
+                                                      " is not one of linux, darwin"));
         }
     }
     if (force_arch && !force_arch->empty()) {
@@ -162,8 +162,8 @@ Result<Platform> resolve_platform(const std::optional<std::string>& explicit_nam
     if (!arch) {
         arch = parse_arch(host.machine);
         if (!arch) {
-            return fail(ErrorKind::usage, unsupported("no prebuilt libraries for CPU " +
-                                                      util::quoted(host.machine)));
+            return fail(ErrorKind::usage,
+                        unsupported("no prebuilt libraries for CPU " + util::quoted(host.machine)));
         }
     }
     return Platform{*os, *arch};

@@ -16,7 +16,9 @@ std::string_view extension(ArchiveFormat f) {
     return f == ArchiveFormat::tar_gz ? ".tar.gz" : ".tar.zst";
 }
 
-bool is_latest(std::string_view version) { return util::to_lower(util::trim(version)) == "latest"; }
+bool is_latest(std::string_view version) {
+    return util::to_lower(util::trim(version)) == "latest";
+}
 
 Result<std::string> normalize_tag(std::string_view version) {
     std::string_view v = util::trim(version);
@@ -27,8 +29,8 @@ Result<std::string> normalize_tag(std::string_view version) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '.' || c == '-' || c == '_' || c == '+';
         if (!ok) {
-            return fail(ErrorKind::usage, "version " + util::quoted(v) +
-                                              " has characters a release tag cannot have");
+            return fail(ErrorKind::usage,
+                        "version " + util::quoted(v) + " has characters a release tag cannot have");
         }
     }
     if (util::starts_with(v, k_tag_prefix)) {

@@ -87,7 +87,8 @@ std::string Progress::render(std::uint64_t done, bool final_line) const {
     std::string line = m_label + " " + human_bytes(done);
     if (m_total > 0) {
         line += " / " + human_bytes(m_total);
-        int pct = static_cast<int>(static_cast<double>(done) * 100.0 / static_cast<double>(m_total));
+        int pct =
+            static_cast<int>(static_cast<double>(done) * 100.0 / static_cast<double>(m_total));
         line += " (" + std::to_string(pct) + "%)";
     }
     if (rate > 0) {

@@ -4,8 +4,8 @@
 // Expected<T, Failure>; command handlers throw tl::Error, caught once in main,
 // which prints the message and exits with the code of its kind.
 
-#include <string>
 #include <stdexcept>
+#include <string>
 
 #include "tl/util/expected.hpp"
 
@@ -13,13 +13,13 @@ namespace tl {
 
 // What went wrong, coarse enough to choose an exit code and a hint.
 enum class ErrorKind {
-    internal,     // a bug or an unexpected state: exit 1
-    usage,        // bad flags, bad configuration, unsupported platform: exit 2
-    not_found,    // release, asset or cache entry absent: exit 3
-    network,      // connection, HTTP or rate-limit failure: exit 4
-    integrity,    // checksum mismatch, missing checksum, hostile or wrong archive: exit 5
-    filesystem,   // cache directory not writable, disk full: exit 6
-    found,        // a check found problems (scan --fail-on-found, cache verify): exit 7
+    internal,    // a bug or an unexpected state: exit 1
+    usage,       // bad flags, bad configuration, unsupported platform: exit 2
+    not_found,   // release, asset or cache entry absent: exit 3
+    network,     // connection, HTTP or rate-limit failure: exit 4
+    integrity,   // checksum mismatch, missing checksum, hostile or wrong archive: exit 5
+    filesystem,  // cache directory not writable, disk full: exit 6
+    found,       // a check found problems (scan --fail-on-found, cache verify): exit 7
 };
 
 // The process exit code for a kind of failure; listed in `temporal-libs --help`.

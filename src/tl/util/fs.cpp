@@ -16,7 +16,9 @@ namespace tl::util {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 std::string random_suffix() {
     static std::atomic<unsigned> counter{0};
@@ -80,9 +82,8 @@ Result<void> AtomicFile::commit() {
     }
     m_fd.reset();
     if (::rename(m_temp.c_str(), m_target.c_str()) != 0) {
-        return fail(ErrorKind::filesystem,
-                    "cannot rename '" + m_temp.string() + "' to '" + m_target.string() +
-                        "': " + errno_text(errno));
+        return fail(ErrorKind::filesystem, "cannot rename '" + m_temp.string() + "' to '" +
+                                               m_target.string() + "': " + errno_text(errno));
     }
     m_committed = true;
     return {};
@@ -191,9 +192,13 @@ void remove_tree(const fs::path& path) {
     fs::remove_all(path, ec);  // remove_all does not follow symlinks
 }
 
-FileLock::~FileLock() { release(); }
+FileLock::~FileLock() {
+    release();
+}
 
-void FileLock::release() { m_fd.reset(); }
+void FileLock::release() {
+    m_fd.reset();
+}
 
 Result<std::optional<FileLock>> FileLock::try_acquire(const fs::path& path) {
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
@@ -241,8 +246,8 @@ bool is_locked(const fs::path& path) {
 TempDir::TempDir(std::string_view prefix) {
     std::string tmpl = (fs::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
     if (::mkdtemp(tmpl.data()) == nullptr) {
-        throw Error(ErrorKind::filesystem, "cannot create a temporary directory: " +
-                                               errno_text(errno));
+        throw Error(ErrorKind::filesystem,
+                    "cannot create a temporary directory: " + errno_text(errno));
     }
     m_path = tmpl;
 }

@@ -28,9 +28,9 @@ std::string redact_url(std::string_view url) {
     std::size_t scheme_end = url.find("://");
     std::size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
     std::size_t path_start = url.find_first_of("/?#", authority_start);
-    std::string_view authority = url.substr(
-        authority_start,
-        path_start == std::string_view::npos ? std::string_view::npos : path_start - authority_start);
+    std::string_view authority = url.substr(authority_start, path_start == std::string_view::npos
+                                                                 ? std::string_view::npos
+                                                                 : path_start - authority_start);
     std::size_t at = authority.rfind('@');
     out.append(url.substr(0, authority_start));
     out.append(at == std::string_view::npos ? authority : authority.substr(at + 1));

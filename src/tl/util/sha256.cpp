@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <cerrno>
 #include <cstring>
-#include <openssl/evp.h>
 #include <vector>
 
 #include "tl/util/fs.hpp"
@@ -13,14 +13,22 @@
 namespace tl::util {
 
 namespace {
-EVP_MD_CTX* ctx_of(void* p) { return static_cast<EVP_MD_CTX*>(p); }
+EVP_MD_CTX* ctx_of(void* p) {
+    return static_cast<EVP_MD_CTX*>(p);
+}
 }  // namespace
 
-Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) { reset(); }
+Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
+    reset();
+}
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_of(m_ctx)); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(ctx_of(m_ctx));
+}
 
-void Sha256::reset() { EVP_DigestInit_ex(ctx_of(m_ctx), EVP_sha256(), nullptr); }
+void Sha256::reset() {
+    EVP_DigestInit_ex(ctx_of(m_ctx), EVP_sha256(), nullptr);
+}
 
 void Sha256::update(const void* data, std::size_t size) {
     EVP_DigestUpdate(ctx_of(m_ctx), data, size);

@@ -109,6 +109,8 @@ std::string human_seconds(double seconds) {
     return buf;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
 
 }  // namespace tl::util

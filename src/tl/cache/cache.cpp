@@ -1,0 +1,266 @@
+#include "tl/cache/cache.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "tl/release/contract.hpp"
+#include "tl/util/sha256.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::cache {
+
+using nlohmann::json;
+
+std::string to_json(const EntryRecord& r) {
+    json files = json::array();
+    for (const auto& f : r.files) {
+        files.push_back({{"path", f.path},
+                         {"sha256", f.sha256},
+                         {"size", f.size},
+                         {"inode", f.inode},
+                         {"mtime_ns", f.mtime_ns}});
+    }
+    json j = {{"format", k_entry_format},
+              {"tag", r.tag},
+              {"platform", r.platform},
+              {"source", r.source},
+              {"source_url", r.source_url},
+              {"archive",
+               {{"name", r.archive_name}, {"sha256", r.archive_sha256}, {"size", r.archive_size}}},
+              {"installed_at", r.installed_at},
+              {"files", files}};
+    return j.dump(2) + "\n";
+}
+
+std::optional<EntryRecord> parse_entry(std::string_view json_text) {
+    json j = json::parse(json_text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != k_entry_format) {
+        return std::nullopt;
+    }
+    try {
+        EntryRecord r;
+        r.tag = j.at("tag").get<std::string>();
+        r.platform = j.at("platform").get<std::string>();
+        r.source = j.value("source", "");
+        r.source_url = j.value("source_url", "");
+        const json& a = j.at("archive");
+        r.archive_name = a.value("name", "");
+        r.archive_sha256 = a.value("sha256", "");
+        r.archive_size = a.value("size", std::uint64_t{0});
+        r.installed_at = j.value("installed_at", std::int64_t{0});
+        for (const auto& f : j.at("files")) {
+            FileRecord fr;
+            fr.path = f.at("path").get<std::string>();
+            fr.sha256 = f.at("sha256").get<std::string>();
+            fr.size = f.at("size").get<std::uint64_t>();
+            fr.inode = f.value("inode", std::uint64_t{0});
+            fr.mtime_ns = f.value("mtime_ns", std::int64_t{0});
+            // A record naming a path outside its entry is not ours to trust.
+            if (fr.path.empty() || fr.path.front() == '/' ||
+                fr.path.find("..") != std::string::npos) {
+                return std::nullopt;
+            }
+            r.files.push_back(std::move(fr));
+        }
+        return r;
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::vector<FileRecord> file_records(const std::vector<archive::ExtractedFile>& files) {
+    std::vector<FileRecord> out;
+    for (const auto& f : files) {
+        out.push_back({f.path, f.sha256, f.size, f.inode, f.mtime_ns});
+    }
+    return out;
+}
+
+Cache::Cache(fs::path root) : m_root(std::move(root)) {}
+
+fs::path Cache::entry_dir(const std::string& tag, const std::string& platform) const {
+    return m_root / tag / platform;
+}
+
+fs::path Cache::partial_path(const std::string& asset_name) const {
+    return m_root / ".partial" / (asset_name + ".part");
+}
+
+fs::path Cache::archive_path(const std::string& sha256, const std::string& extension) const {
+    return m_root / ".archives" / (sha256 + extension);
+}
+
+Result<void> Cache::ensure_layout() const {
+    for (const char* sub : {".locks", ".partial", ".archives"}) {
+        if (auto r = util::create_directories(m_root / sub); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
+Lookup Cache::lookup(const std::string& tag, const std::string& platform, Verify verify) const {
+    Lookup out;
+    fs::path dir = entry_dir(tag, platform);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        return out;
+    }
+    auto text = util::read_file(dir / k_entry_file, 16u << 20);
+    if (!text) {
+        out.state = Lookup::State::foreign;
+        out.problem = "'" + dir.string() + "' has no " + k_entry_file +
+                      " record (not installed by temporal-libs, or installed by an older version)";
+        return out;
+    }
+    out.record = parse_entry(*text);
+    if (!out.record) {
+        out.state = Lookup::State::damaged;
+        out.problem = "the record '" + (dir / k_entry_file).string() + "' is unreadable";
+        return out;
+    }
+    for (const auto& f : out.record->files) {
+        fs::path p = dir / f.path;
+        struct stat st {};
+        if (::lstat(p.c_str(), &st) != 0) {
+            out.state = Lookup::State::damaged;
+            out.problem = "'" + p.string() + "' is missing";
+            return out;
+        }
+        if (!S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != f.size) {
+            out.state = Lookup::State::damaged;
+            out.problem = "'" + p.string() + "' has size " + std::to_string(st.st_size) +
+                          ", expected " + std::to_string(f.size);
+            return out;
+        }
+        std::int64_t mtime =
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+        if (verify == Verify::fast &&
+            (static_cast<std::uint64_t>(st.st_ino) != f.inode || mtime != f.mtime_ns)) {
+            out.state = Lookup::State::damaged;
+            out.problem = "'" + p.string() + "' was modified after it was installed";
+            return out;
+        }
+        if (verify == Verify::full) {
+            auto digest = util::sha256_file(p);
+            if (!digest || *digest != f.sha256) {
+                out.state = Lookup::State::damaged;
+                out.problem = "'" + p.string() + "' does not match its recorded SHA-256";
+                return out;
+            }
+        }
+    }
+    out.state = Lookup::State::ok;
+    return out;
+}
+
+Result<util::FileLock> Cache::lock_entry(const std::string& tag, const std::string& platform,
+                                         const std::function<void()>& on_wait) const {
+    if (auto r = util::create_directories(m_root / ".locks"); !r) {
+        return util::unexpected(r.error());
+    }
+    fs::path path = m_root / ".locks" / (tag + "@" + platform + ".lock");
+    auto quick = util::FileLock::try_acquire(path);
+    if (!quick) {
+        return util::unexpected(quick.error());
+    }
+    if (*quick) {
+        return std::move(**quick);
+    }
+    if (on_wait) {
+        on_wait();
+    }
+    return util::FileLock::acquire(path);
+}
+
+void Cache::remove_leftovers(const std::string& tag, const std::string& platform) const {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(m_root / tag, ec)) {
+        std::string name = e.path().filename().string();
+        if (util::starts_with(name, ".staging-" + platform + "-") ||
+            util::starts_with(name, ".old-" + platform + "-")) {
+            util::remove_tree(e.path());
+        }
+    }
+}
+
+Result<fs::path> Cache::make_staging(const std::string& tag, const std::string& platform) const {
+    fs::path parent = m_root / tag;
+    if (auto r = util::create_directories(parent); !r) {
+        return util::unexpected(r.error());
+    }
+    fs::path staging = util::unique_sibling(parent, ".staging-" + platform);
+    if (::mkdir(staging.c_str(), 0755) != 0) {
+        return fail(ErrorKind::filesystem,
+                    "cannot create '" + staging.string() + "': " + std::strerror(errno));
+    }
+    return staging;
+}
+
+Result<fs::path> Cache::install(const fs::path& staging, const EntryRecord& record) const {
+    if (auto w = util::write_file_atomic(staging / k_entry_file, to_json(record)); !w) {
+        return util::unexpected(w.error());
+    }
+    fs::path final_dir = entry_dir(record.tag, record.platform);
+    if (::rename(staging.c_str(), final_dir.c_str()) == 0) {
+        return final_dir;
+    }
+    if (errno != EEXIST && errno != ENOTEMPTY) {
+        return fail(ErrorKind::filesystem, "cannot move '" + staging.string() + "' to '" +
+                                               final_dir.string() + "': " + std::strerror(errno));
+    }
+    // Replace an existing entry: swap it with the staging directory in one step
+    // so readers see the old entry or the new one, never neither.
+    if (util::rename_exchange(staging, final_dir)) {
+        util::remove_tree(staging);  // now holds the old entry
+        return final_dir;
+    }
+    fs::path aside = util::unique_sibling(final_dir.parent_path(), ".old-" + record.platform);
+    if (::rename(final_dir.c_str(), aside.c_str()) != 0 ||
+        ::rename(staging.c_str(), final_dir.c_str()) != 0) {
+        return fail(ErrorKind::filesystem,
+                    "cannot replace '" + final_dir.string() + "': " + std::strerror(errno));
+    }
+    util::remove_tree(aside);
+    return final_dir;
+}
+
+Result<void> Cache::discard_entry(const std::string& tag, const std::string& platform) const {
+    fs::path dir = entry_dir(tag, platform);
+    fs::path aside = util::unique_sibling(dir.parent_path(), ".old-" + platform);
+    if (::rename(dir.c_str(), aside.c_str()) != 0 && errno != ENOENT) {
+        return fail(ErrorKind::filesystem, "cannot move damaged entry '" + dir.string() +
+                                               "' aside: " + std::strerror(errno));
+    }
+    util::remove_tree(aside);
+    return {};
+}
+
+std::optional<std::string> Cache::latest_tag() const {
+    std::error_code ec;
+    fs::path target = fs::read_symlink(m_root / "latest", ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    return target.filename().string();
+}
+
+Result<void> Cache::update_latest(const std::string& tag) const {
+    auto current = latest_tag();
+    std::error_code ec;
+    if (current && *current != tag && fs::is_directory(m_root / *current, ec) &&
+        release::compare_tags(*current, tag) > 0) {
+        return {};  // a newer tag is installed and stays "latest"
+    }
+    if (current && *current == tag) {
+        return {};
+    }
+    return util::replace_symlink(m_root / "latest", tag);
+}
+
+}  // namespace tl::cache

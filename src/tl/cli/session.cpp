@@ -1,0 +1,148 @@
+#include "tl/cli/session.hpp"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "tl/github/api.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::cli {
+
+void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
+    cmd->add_option("--version", f.version,
+                    "Release: v1.0.2, temporal-libs-v1.0.2 or latest [env TEMPORAL_LIBS_VERSION]");
+    cmd->add_option("--platform", f.platform,
+                    "linux-x64, linux-arm64, macos-arm64 or macos-x64 (default: this host)");
+    cmd->add_option("--cache-dir", f.cache_dir,
+                    "Cache directory [env TEMPORAL_LIBS_CACHE_DIR, default .temporal-libs-cache]");
+    cmd->add_option("--verify", f.verify,
+                    "Check of cached files: fast (size, inode, mtime) or full (SHA-256)")
+        ->check(CLI::IsMember({"fast", "full"}));
+    cmd->add_flag("--json", f.json, "Print one JSON object on stdout");
+    if (set == FlagSet::cache_only) {
+        return;
+    }
+    cmd->add_flag("--offline", f.offline, "Use only the cache; never touch the network");
+    cmd->add_option("--repo", f.repo, "GitHub repository owner/name [env TEMPORAL_LIBS_REPO]");
+    cmd->add_option("--api-url", f.api_url, "GitHub API base URL [env TEMPORAL_LIBS_API_URL]");
+    cmd->add_flag("--allow-http", f.allow_http,
+                  "Allow plain http:// to hosts other than loopback (trusted networks only)");
+    cmd->add_option("--retries", f.retries, "Attempts per request (default 5)");
+    cmd->add_option("--retry-max-time", f.retry_max_time,
+                    "Seconds after which no new attempt starts (default 300)");
+    cmd->add_option("--max-wait", f.rate_limit_max_wait,
+                    "Longest rate-limit wait in seconds; longer fails at once (default 60)");
+    cmd->add_option("--connect-timeout", f.connect_timeout,
+                    "Connect timeout in seconds (default 15)");
+    cmd->add_option("--stall-timeout", f.stall_timeout,
+                    "Drop a transfer slower than 1 kB/s for this many seconds (default 30)");
+}
+
+namespace {
+
+std::optional<std::string> env(const char* name) {
+    const char* v = std::getenv(name);
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    return std::string(v);
+}
+
+std::uint64_t number(const config::Config& c, const std::string& key) {
+    const config::Value& v = c.get(key);
+    auto n = util::parse_u64(util::trim(v.text));
+    if (!n) {
+        throw Error(ErrorKind::usage, "'" + key + "' must be a whole number, not " +
+                                          util::quoted(v.text) +
+                                          (v.where.empty() ? "" : " (from " + v.where + ")"));
+    }
+    return *n;
+}
+
+}  // namespace
+
+Session open_session(Context& ctx, const CommonFlags& f) {
+    std::error_code ec;
+    auto loaded = config::Config::load(std::filesystem::current_path(ec));
+    if (!loaded) {
+        throw Error(loaded.error());
+    }
+    Session s{std::move(*loaded), {}, nullptr, nullptr, nullptr, {}};
+    config::Config& c = s.config;
+    c.set_from_flag("version", f.version, "--version");
+    c.set_from_flag("cache_dir", f.cache_dir, "--cache-dir");
+    c.set_from_flag("repo", f.repo, "--repo");
+    c.set_from_flag("api_url", f.api_url, "--api-url");
+    c.set_from_flag("verify", f.verify, "--verify");
+    c.set_from_flag("retries", f.retries, "--retries");
+    c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
+    c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
+    c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
+    c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
+    if (f.offline) {
+        c.set_from_flag("offline", "true", "--offline");
+    }
+    if (f.allow_http) {
+        c.set_from_flag("allow_http", "true", "--allow-http");
+    }
+
+    s.platform = value_or_throw(platform::resolve_platform(
+        f.platform.empty() ? std::nullopt : std::optional<std::string>(f.platform),
+        env("FORCE_PLATFORM"), env("FORCE_ARCH"), platform::read_host()));
+
+    std::filesystem::path cache_dir = c.text("cache_dir");
+    if (cache_dir.is_relative()) {
+        // The contract: the cache lives in the project directory, whatever the cwd.
+        cache_dir = c.project_dir() / cache_dir;
+    }
+    s.cache = std::make_unique<cache::Cache>(cache_dir.lexically_normal());
+
+    install::InstallOptions& o = s.options;
+    std::string version = c.text("version");
+    o.version =
+        release::is_latest(version) ? "latest" : value_or_throw(release::normalize_tag(version));
+    o.platform = s.platform;
+    const std::string& verify = c.text("verify");
+    if (verify != "fast" && verify != "full") {
+        throw Error(ErrorKind::usage, "'verify' must be fast or full, not " + util::quoted(verify));
+    }
+    o.verify = verify == "full" ? cache::Verify::full : cache::Verify::fast;
+    o.network =
+        value_or_throw(c.boolean("offline")) ? install::Network::offline : install::Network::online;
+    o.libraries = c.list("libraries");
+    o.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
+    o.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
+    o.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
+
+    github::ApiConfig api;
+    api.api_url = c.text("api_url");
+    api.repo = c.text("repo");
+    if (api.repo.find('/') == std::string::npos) {
+        throw Error(ErrorKind::usage,
+                    "repository " + util::quoted(api.repo) + " must look like owner/name");
+    }
+    api.token = github::token_from_environment();
+    api.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
+                                                             : http::PlainHttp::loopback_only;
+    api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
+    api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
+    api.retry = o.retry;
+    if (o.network == install::Network::online) {
+        http::ClientOptions co;
+        co.user_agent = std::string("temporal-libs/") + TL_VERSION;
+        s.client = http::make_curl_client(co);
+        s.source = source::make_github_source(*s.client, api, ctx.console);
+    }
+    return s;
+}
+
+std::string error_json(const Error& e) {
+    nlohmann::json j = {{"error",
+                         {{"kind", kind_name(e.kind())},
+                          {"exit_code", exit_code(e.kind())},
+                          {"message", e.what()}}}};
+    return j.dump();
+}
+
+}  // namespace tl::cli

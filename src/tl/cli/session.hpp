@@ -1,0 +1,63 @@
+#pragma once
+
+// What the commands that fetch or read releases share: their common flags, and
+// turning configuration (defaults, files, environment, flags) into a platform,
+// a cache, an HTTP client, a release source and installer options.
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "tl/cache/cache.hpp"
+#include "tl/cli/app.hpp"
+#include "tl/config/config.hpp"
+#include "tl/http/client.hpp"
+#include "tl/install/installer.hpp"
+#include "tl/platform/platform.hpp"
+#include "tl/source/source.hpp"
+
+namespace tl::cli {
+
+// Flags shared by download, update, cache and friends; empty means "not given".
+struct CommonFlags {
+    std::string version;
+    std::string platform;
+    std::string cache_dir;
+    std::string repo;
+    std::string api_url;
+    std::string verify;
+    std::string retries;
+    std::string retry_max_time;
+    std::string rate_limit_max_wait;
+    std::string connect_timeout;
+    std::string stall_timeout;
+    bool offline = false;
+    bool allow_http = false;
+    bool json = false;
+};
+
+// Which groups of flags a command takes.
+enum class FlagSet { cache_only, network };
+
+// Adds the common flags to `cmd`.
+void add_common_flags(CLI::App* cmd, CommonFlags& flags, FlagSet set);
+
+struct Session {
+    config::Config config;
+    platform::Platform platform;
+    std::unique_ptr<cache::Cache> cache;
+    std::unique_ptr<http::Client> client;
+    std::unique_ptr<source::Source> source;
+    install::InstallOptions options;
+};
+
+// Builds a session from configuration and flags; throws tl::Error (usage) for
+// bad values. No network request is made here.
+Session open_session(Context& ctx, const CommonFlags& flags);
+
+// The --json form of an error: {"error": {"kind": ..., "exit_code": ..., "message": ...}}.
+std::string error_json(const Error& e);
+
+}  // namespace tl::cli

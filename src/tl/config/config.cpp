@@ -1,0 +1,230 @@
+#include "tl/config/config.hpp"
+
+#include <toml++/toml.h>
+#include <cstdlib>
+
+#include "tl/release/contract.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::config {
+
+const char* origin_name(Origin o) {
+    switch (o) {
+        case Origin::default_value:
+            return "default";
+        case Origin::user_file:
+            return "user file";
+        case Origin::project_file:
+            return "project file";
+        case Origin::environment:
+            return "environment";
+        case Origin::command_line:
+            return "command line";
+    }
+    return "default";
+}
+
+const std::vector<KeyInfo>& keys() {
+    static const std::vector<KeyInfo> table = {
+        {"version", "TEMPORAL_LIBS_VERSION", release::k_pinned_default_tag.data(),
+         "release to use: a tag (temporal-libs-v1.0.2), a version (v1.0.2) or latest"},
+        {"repo", "TEMPORAL_LIBS_REPO", "proompteng/lab", "GitHub repository holding the releases"},
+        {"api_url", "TEMPORAL_LIBS_API_URL", "https://api.github.com",
+         "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
+        {"cache_dir", "TEMPORAL_LIBS_CACHE_DIR", ".temporal-libs-cache",
+         "cache directory; relative paths are relative to the project directory"},
+        {"platforms", nullptr, "", "platforms to fetch for lock and mirror (default: this host)",
+         true},
+        {"libraries", nullptr,
+         "temporalio_sdk_core,temporalio_sdk_core_c_bridge,temporalio_client,temporalio_sdk,"
+         "temporalio_common",
+         "libraries every archive must hold (names without lib and .a)", true},
+        {"verify", "TEMPORAL_LIBS_VERIFY", "fast",
+         "check of cached files before use: fast (size, inode, mtime) or full (SHA-256)"},
+        {"fallback", "TEMPORAL_LIBS_FALLBACK", "none",
+         "what to do when prebuilt libraries are unavailable: none (fail) or cargo (build)"},
+        {"offline", "TEMPORAL_LIBS_OFFLINE", "false",
+         "never use the network; the cache or a failure"},
+        {"allow_http", "TEMPORAL_LIBS_ALLOW_HTTP", "false",
+         "allow plain http:// to hosts other than loopback"},
+        {"retries", "TEMPORAL_LIBS_RETRIES", "5", "attempts per request before giving up"},
+        {"retry_max_time", "TEMPORAL_LIBS_RETRY_MAX_TIME", "300",
+         "seconds after which no new attempt starts"},
+        {"rate_limit_max_wait", "TEMPORAL_LIBS_RATE_LIMIT_MAX_WAIT", "60",
+         "longest rate-limit wait in seconds; a longer one fails at once"},
+        {"connect_timeout", "TEMPORAL_LIBS_CONNECT_TIMEOUT", "15", "connect timeout in seconds"},
+        {"stall_timeout", "TEMPORAL_LIBS_STALL_TIMEOUT", "30",
+         "seconds below 1 kB/s after which a transfer is dropped and retried"},
+    };
+    return table;
+}
+
+std::optional<fs::path> find_project_file(const fs::path& start) {
+    std::error_code ec;
+    fs::path dir = fs::absolute(start, ec);
+    for (;;) {
+        fs::path candidate = dir / k_project_file;
+        if (fs::is_regular_file(candidate, ec)) {
+            return candidate;
+        }
+        if (!dir.has_parent_path() || dir.parent_path() == dir) {
+            return std::nullopt;
+        }
+        dir = dir.parent_path();
+    }
+}
+
+namespace {
+
+const KeyInfo* find_key(std::string_view name) {
+    for (const auto& k : keys()) {
+        if (name == k.name) {
+            return &k;
+        }
+    }
+    return nullptr;
+}
+
+// Turns a TOML value into the stored text form.
+std::optional<std::string> toml_text(const toml::node& node) {
+    if (auto s = node.value<std::string>()) {
+        return *s;
+    }
+    if (auto b = node.value<bool>(); b && node.is_boolean()) {
+        return *b ? "true" : "false";
+    }
+    if (auto i = node.value<std::int64_t>(); i && node.is_integer()) {
+        return std::to_string(*i);
+    }
+    if (auto f = node.value<double>(); f && node.is_floating_point()) {
+        return std::to_string(*f);
+    }
+    if (const auto* arr = node.as_array()) {
+        std::vector<std::string> items;
+        for (const auto& item : *arr) {
+            auto t = toml_text(item);
+            if (!t) {
+                return std::nullopt;
+            }
+            items.push_back(*t);
+        }
+        return util::join(items, ",");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<void> Config::apply_file(const fs::path& file, Origin origin) {
+    toml::table table;
+    try {
+        table = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        return fail(ErrorKind::usage, "cannot parse '" + file.string() + "' at line " +
+                                          std::to_string(e.source().begin.line) + ": " +
+                                          std::string(e.description()));
+    }
+    for (const auto& [k, node] : table) {
+        std::string key(k.str());
+        if (node.is_table()) {
+            continue;  // sections belong to other commands (e.g. [scan])
+        }
+        const KeyInfo* info = find_key(key);
+        if (info == nullptr) {
+            return fail(ErrorKind::usage, "unknown key " + util::quoted(key) + " in '" +
+                                              file.string() +
+                                              "' (run 'temporal-libs config show' for the keys)");
+        }
+        auto text = toml_text(node);
+        if (!text) {
+            return fail(ErrorKind::usage, "key " + util::quoted(key) + " in '" + file.string() +
+                                              "' has a value of an unsupported type");
+        }
+        m_values[key] = Value{*text, origin, file.string()};
+    }
+    return {};
+}
+
+Result<Config> Config::load(const fs::path& cwd, const std::optional<fs::path>& user_file) {
+    Config c;
+    // 1. defaults
+    for (const auto& k : keys()) {
+        c.m_values[k.name] = Value{k.default_value, Origin::default_value, ""};
+    }
+    // 2. user file
+    fs::path user;
+    if (user_file) {
+        user = *user_file;
+    } else if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+        user = fs::path(xdg) / "temporal-libs" / "config.toml";
+    } else if (const char* home = std::getenv("HOME"); home && *home) {
+        user = fs::path(home) / ".config" / "temporal-libs" / "config.toml";
+    }
+    std::error_code ec;
+    if (!user.empty() && fs::is_regular_file(user, ec)) {
+        if (auto r = c.apply_file(user, Origin::user_file); !r) {
+            return util::unexpected(r.error());
+        }
+    }
+    // 3. project file
+    c.m_project_file = find_project_file(cwd);
+    c.m_project_dir = c.m_project_file ? c.m_project_file->parent_path() : fs::absolute(cwd, ec);
+    if (c.m_project_file) {
+        if (auto r = c.apply_file(*c.m_project_file, Origin::project_file); !r) {
+            return util::unexpected(r.error());
+        }
+    }
+    // 4. environment
+    for (const auto& k : keys()) {
+        if (k.env == nullptr) {
+            continue;
+        }
+        const char* v = std::getenv(k.env);
+        if (v != nullptr && *v != '\0') {
+            c.m_values[k.name] = Value{v, Origin::environment, k.env};
+        }
+    }
+    return c;
+}
+
+void Config::set_from_flag(const std::string& key, const std::string& value,
+                           const std::string& flag) {
+    if (!value.empty()) {
+        m_values[key] = Value{value, Origin::command_line, flag};
+    }
+}
+
+const Value& Config::get(const std::string& key) const {
+    auto it = m_values.find(key);
+    if (it == m_values.end()) {
+        throw Error(ErrorKind::internal, "unknown configuration key '" + key + "'");
+    }
+    return it->second;
+}
+
+std::vector<std::string> Config::list(const std::string& key) const {
+    std::vector<std::string> out;
+    for (const auto& item : util::split(text(key), ',')) {
+        std::string_view t = util::trim(item);
+        if (!t.empty()) {
+            out.emplace_back(t);
+        }
+    }
+    return out;
+}
+
+Result<bool> Config::boolean(const std::string& key) const {
+    const Value& v = get(key);
+    std::string t = util::to_lower(util::trim(v.text));
+    if (t == "1" || t == "true" || t == "yes" || t == "on") {
+        return true;
+    }
+    if (t == "0" || t == "false" || t == "no" || t == "off" || t.empty()) {
+        return false;
+    }
+    return fail(ErrorKind::usage, "'" + key + "' must be true or false, not " +
+                                      util::quoted(v.text) +
+                                      (v.where.empty() ? "" : " (from " + v.where + ")"));
+}
+
+}  // namespace tl::config

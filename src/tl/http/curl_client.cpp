@@ -1,0 +1,310 @@
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+#include "tl/http/client.hpp"
+#include "tl/http/url.hpp"
+#include "tl/util/redact.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::http {
+
+void Headers::add(std::string_view name, std::string_view value) {
+    m_items.emplace_back(util::to_lower(name), std::string(value));
+}
+
+std::optional<std::string> Headers::get(std::string_view name) const {
+    std::string n = util::to_lower(name);
+    for (const auto& [k, v] : m_items) {
+        if (k == n) {
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+const char* method_name(Method m) {
+    switch (m) {
+        case Method::get:
+            return "GET";
+        case Method::head:
+            return "HEAD";
+        case Method::post:
+            return "POST";
+        case Method::patch:
+            return "PATCH";
+        case Method::put:
+            return "PUT";
+        case Method::del:
+            return "DELETE";
+    }
+    return "GET";
+}
+
+bool StringSink::on_data(const char* data, std::size_t size) {
+    if (body.size() + size > m_limit) {
+        overflowed = true;
+        return false;
+    }
+    body.append(data, size);
+    return true;
+}
+
+namespace {
+
+std::string env_first(std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+        const char* v = std::getenv(n);
+        if (v != nullptr && *v != '\0') {
+            return v;
+        }
+    }
+    return {};
+}
+
+// State shared with libcurl's callbacks during one transfer.
+struct Transfer {
+    BodySink* sink = nullptr;
+    ResponseHead head;
+    bool head_delivered = false;
+    bool aborted = false;
+    std::uint64_t body_bytes = 0;
+    std::FILE* upload = nullptr;
+
+    // Delivers the head of the final response once.
+    bool deliver_head() {
+        if (head_delivered) {
+            return !aborted;
+        }
+        head_delivered = true;
+        if (!sink->on_head(head)) {
+            aborted = true;
+        }
+        return !aborted;
+    }
+};
+
+std::size_t on_header(char* buffer, std::size_t size, std::size_t nitems, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    std::size_t n = size * nitems;
+    std::string_view line(buffer, n);
+    std::string_view trimmed = util::trim(line);
+    if (util::starts_with(line, "HTTP/")) {
+        // A new response starts (after 100 Continue, or a proxy's CONNECT reply).
+        t->head.headers.clear();
+        std::size_t sp = line.find(' ');
+        if (sp != std::string_view::npos) {
+            t->head.status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+        }
+        return n;
+    }
+    if (trimmed.empty()) {
+        return n;
+    }
+    std::size_t colon = trimmed.find(':');
+    if (colon != std::string_view::npos) {
+        t->head.headers.add(util::trim(trimmed.substr(0, colon)),
+                            util::trim(trimmed.substr(colon + 1)));
+    }
+    return n;
+}
+
+std::size_t on_write(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    std::size_t n = size * nmemb;
+    if (!t->deliver_head()) {
+        return 0;
+    }
+    if (!t->sink->on_data(ptr, n)) {
+        t->aborted = true;
+        return 0;
+    }
+    t->body_bytes += n;
+    return n;
+}
+
+std::size_t on_read(char* buffer, std::size_t size, std::size_t nitems, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    return std::fread(buffer, 1, size * nitems, t->upload);
+}
+
+TransportError::Kind classify(CURLcode code, std::string_view message) {
+    switch (code) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return TransportError::Kind::resolve;
+        case CURLE_COULDNT_CONNECT:
+            return TransportError::Kind::connect;
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return TransportError::Kind::proxy;
+        case CURLE_OPERATION_TIMEDOUT:
+            return message.find("too slow") != std::string_view::npos
+                       ? TransportError::Kind::stalled
+                       : TransportError::Kind::timeout;
+        case CURLE_PARTIAL_FILE:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_SEND_ERROR:
+            return TransportError::Kind::partial;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+            return TransportError::Kind::tls;
+        case CURLE_WRITE_ERROR:
+        case CURLE_ABORTED_BY_CALLBACK:
+            return TransportError::Kind::aborted;
+        default:
+            return TransportError::Kind::other;
+    }
+}
+
+class CurlClient : public Client {
+public:
+    explicit CurlClient(ClientOptions options) : m_options(std::move(options)) {
+        static std::once_flag once;
+        std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+        m_curl = curl_easy_init();
+        if (m_options.ca_file.empty()) {
+            m_options.ca_file = env_first({"SSL_CERT_FILE", "CURL_CA_BUNDLE"});
+        }
+        if (m_options.https_proxy.empty()) {
+            m_options.https_proxy = env_first({"HTTPS_PROXY", "https_proxy"});
+        }
+        if (m_options.http_proxy.empty()) {
+            // libcurl ignores upper-case HTTP_PROXY on purpose (CGI); a command-line
+            // tool has no such concern, and users set either.
+            m_options.http_proxy = env_first({"http_proxy", "HTTP_PROXY"});
+        }
+        if (m_options.no_proxy.empty()) {
+            m_options.no_proxy = env_first({"NO_PROXY", "no_proxy"});
+        }
+    }
+    ~CurlClient() override { curl_easy_cleanup(m_curl); }
+
+    SendResult send(const Request& request, BodySink& sink) override {
+        // curl_easy_reset keeps the connection cache, so keep-alive still works.
+        curl_easy_reset(m_curl);
+        Transfer t;
+        t.sink = &sink;
+        t.head.url = request.url;
+        char errbuf[CURL_ERROR_SIZE] = {0};
+        CURL* c = m_curl;
+        curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(request.timeouts.connect.count()));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeouts.total.count()));
+        if (request.timeouts.low_speed_time.count() > 0) {
+            curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
+                             static_cast<long>(request.timeouts.low_speed_bytes));
+            curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                             static_cast<long>(request.timeouts.low_speed_time.count()));
+        }
+        if (!m_options.ca_file.empty()) {
+            curl_easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
+        }
+        auto url = parse_url(request.url);
+        std::string proxy =
+            url && url->scheme == "https" ? m_options.https_proxy : m_options.http_proxy;
+        curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());  // "" disables env lookup
+        if (!m_options.no_proxy.empty()) {
+            curl_easy_setopt(c, CURLOPT_NOPROXY, m_options.no_proxy.c_str());
+        }
+
+        curl_slist* headers = nullptr;
+        for (const auto& [k, v] : request.headers) {
+            headers = curl_slist_append(headers, (k + ": " + v).c_str());
+        }
+        // libcurl adds "Expect: 100-continue" to large uploads; GitHub's upload
+        // endpoint does not need the extra round trip.
+        headers = curl_slist_append(headers, "Expect:");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+
+        switch (request.method) {
+            case Method::get:
+                break;
+            case Method::head:
+                curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+                break;
+            default:
+                curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method_name(request.method));
+        }
+        if (!request.body_file.empty()) {
+            t.upload = std::fopen(request.body_file.c_str(), "rb");
+            if (t.upload == nullptr) {
+                curl_slist_free_all(headers);
+                TransportError e;
+                e.message = "cannot open '" + request.body_file.string() + "' for upload";
+                return util::unexpected(e);
+            }
+            std::fseek(t.upload, 0, SEEK_END);
+            long size = std::ftell(t.upload);
+            std::fseek(t.upload, 0, SEEK_SET);
+            curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+            curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+            curl_easy_setopt(c, CURLOPT_READDATA, &t);
+            curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method_name(request.method));
+        } else if (request.method == Method::post || request.method == Method::patch ||
+                   request.method == Method::put || !request.body.empty()) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(request.body.size()));
+        }
+
+        CURLcode rc = curl_easy_perform(c);
+        curl_slist_free_all(headers);
+        if (t.upload != nullptr) {
+            std::fclose(t.upload);
+        }
+        if (rc == CURLE_OK) {
+            long status = 0;
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            t.head.status = static_cast<int>(status);
+            if (!t.deliver_head()) {
+                TransportError e;
+                e.kind = TransportError::Kind::aborted;
+                e.message = "transfer stopped by the receiver";
+                e.status = t.head.status;
+                return util::unexpected(e);
+            }
+            Response r;
+            r.status = t.head.status;
+            r.headers = std::move(t.head.headers);
+            r.url = request.url;
+            r.body_bytes = t.body_bytes;
+            return r;
+        }
+        TransportError e;
+        std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+        e.kind = t.aborted ? TransportError::Kind::aborted : classify(rc, reason);
+        e.message = util::scrub(reason);
+        e.status = t.head_delivered ? t.head.status : 0;
+        e.body_bytes = t.body_bytes;
+        return util::unexpected(e);
+    }
+
+private:
+    ClientOptions m_options;
+    CURL* m_curl;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> make_curl_client(const ClientOptions& options) {
+    return std::make_unique<CurlClient>(options);
+}
+
+}  // namespace tl::http

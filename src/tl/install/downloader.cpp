@@ -1,0 +1,344 @@
+#include "tl/install/downloader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <vector>
+
+#include "tl/github/api.hpp"
+#include "tl/http/url.hpp"
+#include "tl/util/fs.hpp"
+#include "tl/util/redact.hpp"
+#include "tl/util/sha256.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::install {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path meta_path(const fs::path& partial) {
+    return partial.string() + ".json";
+}
+
+struct PartialMeta {
+    std::string locator;
+    std::uint64_t size = 0;
+    std::string validator;
+};
+
+std::optional<PartialMeta> read_meta(const fs::path& partial) {
+    auto text = util::read_file(meta_path(partial), 1 << 16);
+    if (!text) {
+        return std::nullopt;
+    }
+    json j = json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != 1) {
+        return std::nullopt;
+    }
+    PartialMeta m;
+    m.locator = j.value("locator", "");
+    m.size = j.value("size", std::uint64_t{0});
+    m.validator = j.value("validator", "");
+    return m;
+}
+
+Result<void> write_meta(const fs::path& partial, const PartialMeta& m) {
+    json j = {{"format", 1}, {"locator", m.locator}, {"size", m.size}, {"validator", m.validator}};
+    return util::write_file_atomic(meta_path(partial), j.dump() + "\n");
+}
+
+// Hashes the first `size` bytes of an open file (the kept prefix of a resume).
+Result<void> hash_prefix(int fd, std::uint64_t size, util::Sha256& hash, const fs::path& path) {
+    std::vector<char> buf(1 << 20);
+    std::uint64_t done = 0;
+    while (done < size) {
+        std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size - done));
+        ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(done));
+        if (n <= 0) {
+            return fail(ErrorKind::filesystem, "cannot read '" + path.string() + "'");
+        }
+        hash.update(buf.data(), static_cast<std::size_t>(n));
+        done += static_cast<std::uint64_t>(n);
+    }
+    return {};
+}
+
+// Parses "bytes A-B/T" into A; empty when malformed.
+std::optional<std::uint64_t> content_range_start(const std::string& value) {
+    std::string_view v = util::trim(value);
+    if (!util::starts_with(v, "bytes ")) {
+        return std::nullopt;
+    }
+    v.remove_prefix(6);
+    return util::parse_u64(v.substr(0, v.find('-')));
+}
+
+// Writes the body of a 200 or 206 into the partial file; keeps the body of
+// any other status (small) for messages.
+class PartialSink : public http::BodySink {
+public:
+    PartialSink(int fd, std::uint64_t offset, util::Sha256& hash, util::Progress& progress,
+                const fs::path& path)
+        : m_fd(fd), m_offset(offset), m_hash(hash), m_progress(progress), m_path(path) {}
+
+    bool on_head(const http::ResponseHead& head) override {
+        status = head.status;
+        validator =
+            head.headers.get("etag").value_or(head.headers.get("last-modified").value_or(""));
+        if (status == 206) {
+            auto start = content_range_start(head.headers.get("content-range").value_or(""));
+            if (!start || *start != m_offset) {
+                range_mismatch = true;
+                return false;
+            }
+        } else if (status == 200) {
+            if (m_offset > 0) {
+                // The server sent the whole file (it ignores Range, or If-Range
+                // saw a changed validator): start over.
+                restarted = true;
+                if (::ftruncate(m_fd, 0) != 0) {
+                    write_error = "cannot truncate '" + m_path.string() + "'";
+                    return false;
+                }
+                m_offset = 0;
+                m_hash.reset();
+            }
+        }
+        return true;
+    }
+
+    bool on_data(const char* data, std::size_t size) override {
+        if (status != 200 && status != 206) {
+            if (error_body.size() < 1024) {
+                error_body.append(data, std::min<std::size_t>(size, 1024 - error_body.size()));
+            }
+            return true;
+        }
+        ssize_t n = 0;
+        std::size_t done = 0;
+        while (done < size) {
+            n = ::pwrite(m_fd, data + done, size - done, static_cast<off_t>(m_offset + done));
+            if (n < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                write_error = "cannot write '" + m_path.string() + "': " + std::strerror(errno);
+                return false;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        m_hash.update(data, size);
+        m_offset += size;
+        received += size;
+        m_progress.update(m_offset);
+        return true;
+    }
+
+    std::uint64_t offset() const { return m_offset; }
+
+    int status = 0;
+    std::string validator;
+    std::string error_body;
+    std::string write_error;
+    bool range_mismatch = false;
+    bool restarted = false;
+    std::uint64_t received = 0;
+
+private:
+    int m_fd;
+    std::uint64_t m_offset;
+    util::Sha256& m_hash;
+    util::Progress& m_progress;
+    fs::path m_path;
+};
+
+}  // namespace
+
+void discard_partial(const fs::path& partial) {
+    ::unlink(partial.c_str());
+    ::unlink(meta_path(partial).c_str());
+}
+
+Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
+                                           const fs::path& partial, const http::RetryPolicy& retry,
+                                           util::Console& console) {
+    if (auto r = util::create_directories(partial.parent_path()); !r) {
+        return util::unexpected(r.error());
+    }
+    // Decide what of an earlier partial download can be kept.
+    std::uint64_t kept = 0;
+    std::string validator;
+    struct stat st {};
+    if (::stat(partial.c_str(), &st) == 0) {
+        auto meta = read_meta(partial);
+        if (meta && meta->locator == asset.locator && meta->size == asset.size &&
+            !meta->validator.empty() && static_cast<std::uint64_t>(st.st_size) <= asset.size) {
+            kept = static_cast<std::uint64_t>(st.st_size);
+            validator = meta->validator;
+        } else {
+            discard_partial(partial);
+        }
+    }
+    util::UniqueFd fd(::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd) {
+        return fail(ErrorKind::filesystem,
+                    "cannot open '" + partial.string() + "': " + std::strerror(errno));
+    }
+    if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
+        return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
+    }
+    util::Sha256 hash;
+    if (auto h = hash_prefix(fd.get(), kept, hash, partial); !h) {
+        return util::unexpected(h.error());
+    }
+    DownloadedFile out;
+    out.path = partial;
+    out.resumed_from = kept;
+    if (kept > 0) {
+        console.info("resuming " + util::quoted(asset.name) + " at " + util::human_bytes(kept) +
+                     " of " + util::human_bytes(asset.size));
+    }
+
+    util::Progress progress(console, "downloading " + asset.name, asset.size);
+    std::mt19937 rng(std::random_device{}());
+    auto started = std::chrono::steady_clock::now();
+    auto api_origin = http::parse_url(asset.locator);
+    int attempt = 0;
+    int range_failures = 0;
+    for (;;) {
+        ++attempt;
+        if (kept > 0 && validator.empty()) {
+            // Without a validator a resumed body could belong to a newer file.
+            ::ftruncate(fd.get(), 0);
+            kept = 0;
+            hash.reset();
+        }
+        source::Headers extra;
+        if (kept > 0) {
+            extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
+            extra.emplace_back("If-Range", validator);
+        }
+        PartialSink sink(fd.get(), kept, hash, progress, partial);
+        http::SendResult r = source.fetch(asset, sink, extra);
+        out.bytes_transferred += sink.received;
+        if (!sink.write_error.empty()) {
+            return fail(ErrorKind::filesystem, sink.write_error);
+        }
+        // Remember how to resume as soon as the server has told us its validator.
+        if ((sink.status == 200 || sink.status == 206) && !sink.validator.empty() &&
+            sink.validator != validator) {
+            validator = sink.validator;
+            (void)write_meta(partial, {asset.locator, asset.size, validator});
+        }
+        std::uint64_t now_have = (sink.status == 200 || sink.status == 206) ? sink.offset() : kept;
+        if (r && (r->status == 200 || r->status == 206)) {
+            if (asset.size != 0 && now_have != asset.size) {
+                return fail(ErrorKind::integrity, "downloaded " + std::to_string(now_have) +
+                                                      " bytes of " + util::quoted(asset.name) +
+                                                      " but the release lists " +
+                                                      std::to_string(asset.size));
+            }
+            progress.finish();
+            out.size = now_have;
+            out.sha256 = hash.hex_digest();
+            return out;
+        }
+        http::RetryDecision d;
+        if (r && r->status == 416) {
+            if (kept == asset.size && asset.size != 0) {
+                // Everything was already there.
+                progress.update(kept);
+                progress.finish();
+                out.size = kept;
+                out.sha256 = hash.hex_digest();
+                return out;
+            }
+            console.warn("the server refused to resume " + util::quoted(asset.name) +
+                         " (HTTP 416); downloading it again from the start");
+            ::ftruncate(fd.get(), 0);
+            kept = 0;
+            hash.reset();
+            if (++range_failures > 2) {
+                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
+                                                    ": the server keeps answering HTTP 416");
+            }
+            continue;
+        }
+        if (sink.range_mismatch) {
+            console.warn("the server answered a different range than asked for " +
+                         util::quoted(asset.name) + "; downloading it again from the start");
+            ::ftruncate(fd.get(), 0);
+            kept = 0;
+            hash.reset();
+            if (++range_failures > 2) {
+                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
+                                                    ": the server answers inconsistent ranges");
+            }
+            continue;
+        }
+        // Progress made: this attempt does not count against the limit.
+        if (now_have > kept) {
+            attempt = 0;
+        }
+        kept = now_have;
+        if (!r) {
+            d = http::decide_after_transport_error(r.error(), std::max(attempt, 1), retry, rng);
+            if (d.action == http::RetryDecision::Action::give_up) {
+                return fail(ErrorKind::network,
+                            "cannot download " + util::quoted(asset.name) + ": " +
+                                http::describe_transport_error(r.error(), asset.display_url));
+            }
+        } else {
+            auto final_url = http::parse_url(r->url);
+            bool from_storage = final_url && api_origin &&
+                                http::origin_of(*final_url) != http::origin_of(*api_origin);
+            if (from_storage && (r->status == 403 || r->status == 401) && attempt < 3) {
+                // Signed storage URLs expire; the next attempt asks the API for a new one.
+                d.action = http::RetryDecision::Action::retry;
+                d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
+                           ", likely expired); asking for a fresh one";
+                d.wait = std::chrono::milliseconds(0);
+            } else {
+                d = http::decide_after_response(r->status, r->headers, sink.error_body,
+                                                std::max(attempt, 1), retry, rng,
+                                                std::time(nullptr));
+                if (d.action == http::RetryDecision::Action::give_up) {
+                    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
+                                      std::to_string(r->status) + " from " +
+                                      util::quoted(util::redact_url(r->url));
+                    if (d.rate_limited && d.reset_at) {
+                        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
+                               (github::token_from_environment().empty()
+                                    ? " (no token was used: set GITHUB_TOKEN)"
+                                    : "");
+                    }
+                    return fail(ErrorKind::network, msg);
+                }
+            }
+        }
+        if (std::chrono::steady_clock::now() - started + d.wait > retry.max_total) {
+            return fail(ErrorKind::network,
+                        "cannot download " + util::quoted(asset.name) + ": " + d.reason +
+                            "; gave up after " +
+                            util::human_seconds(std::chrono::duration<double>(
+                                                    std::chrono::steady_clock::now() - started)
+                                                    .count()));
+        }
+        console.warn("downloading " + util::quoted(asset.name) + ": " + d.reason +
+                     (kept > 0 ? "; resuming at " + util::human_bytes(kept) : "") + " in " +
+                     util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0));
+        github::g_sleep_for(d.wait);
+    }
+}
+
+}  // namespace tl::install

@@ -1,0 +1,315 @@
+#include "tl/install/installer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "tl/install/downloader.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/util/redact.hpp"
+#include "tl/util/sha256.hpp"
+#include "tl/util/strings.hpp"
+#include "tl/verify/digests.hpp"
+
+namespace tl::install {
+
+namespace fs = std::filesystem;
+
+Installer::Installer(const cache::Cache& cache, source::Source* source, util::Console& console)
+    : m_cache(cache), m_source(source), m_console(console) {}
+
+namespace {
+
+std::vector<fs::path> library_paths(const fs::path& dir, const cache::EntryRecord& record) {
+    std::vector<fs::path> libs;
+    for (const auto& f : record.files) {
+        std::string name = fs::path(f.path).filename().string();
+        if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+            libs.push_back(dir / f.path);
+        }
+    }
+    return libs;
+}
+
+InstallResult result_for(const fs::path& dir, const cache::EntryRecord& record, bool from_cache) {
+    InstallResult r;
+    r.tag = record.tag;
+    r.platform = record.platform;
+    r.dir = dir;
+    r.libraries = library_paths(dir, record);
+    r.archive_sha256 = record.archive_sha256;
+    r.archive_name = record.archive_name;
+    r.source = record.source;
+    r.from_cache = from_cache;
+    return r;
+}
+
+std::string platforms_in(const source::ReleaseInfo& release) {
+    std::vector<std::string> found;
+    for (const auto& a : release.assets) {
+        if (auto parsed = release::parse_archive_name(a.name, release.tag)) {
+            if (std::find(found.begin(), found.end(), parsed->platform) == found.end()) {
+                found.push_back(parsed->platform);
+            }
+        }
+    }
+    return found.empty() ? std::string("none") : util::join(found, ", ");
+}
+
+}  // namespace
+
+Result<InstallResult> Installer::from_cache_hit(const std::string& tag,
+                                                const InstallOptions& options,
+                                                const cache::EntryRecord& record) {
+    (void)options;
+    if (auto l = m_cache.update_latest(tag); !l) {
+        m_console.warn(l.error().message);
+    }
+    return result_for(m_cache.entry_dir(tag, record.platform), record, true);
+}
+
+Result<InstallResult> Installer::install(const InstallOptions& options) {
+    const std::string plat = options.platform.name();
+    std::string tag;
+    std::optional<source::ReleaseInfo> release;
+    if (release::is_latest(options.version)) {
+        if (options.network == Network::offline) {
+            auto latest = m_cache.latest_tag();
+            if (!latest) {
+                return fail(ErrorKind::not_found,
+                            "--offline with version 'latest' needs '" +
+                                (m_cache.root() / "latest").string() +
+                                "', which does not exist; run once online or give a version");
+            }
+            tag = *latest;
+        } else {
+            auto found = m_source->latest(std::string(release::k_tag_prefix));
+            if (!found) {
+                return util::unexpected(found.error());
+            }
+            if (!*found) {
+                return fail(ErrorKind::not_found,
+                            "no published release with a tag starting with '" +
+                                std::string(release::k_tag_prefix) + "' in " + m_source->name() +
+                                " (drafts and pre-releases are not considered)");
+            }
+            tag = (*found)->tag;
+            release = std::move(*found);
+            m_console.info("latest release is " + util::quoted(tag));
+        }
+    } else {
+        tag = options.version;
+    }
+
+    if (options.force == Force::no) {
+        cache::Lookup found = m_cache.lookup(tag, plat, options.verify);
+        if (found.state == cache::Lookup::State::ok) {
+            return from_cache_hit(tag, options, *found.record);
+        }
+        if (options.network == Network::offline) {
+            if (found.state == cache::Lookup::State::absent) {
+                return fail(ErrorKind::not_found,
+                            "no cached libraries for " + util::quoted(tag) + " (" + plat +
+                                ") in '" + m_cache.root().string() +
+                                "' and --offline forbids downloading; run once without --offline");
+            }
+            return fail(ErrorKind::integrity, "the cached entry for " + util::quoted(tag) + " (" +
+                                                  plat + ") is damaged: " + found.problem +
+                                                  "; it cannot be fetched again with --offline");
+        }
+        if (found.state != cache::Lookup::State::absent) {
+            m_console.warn("cached entry for " + util::quoted(tag) + " (" + plat +
+                           ") is not usable: " + found.problem + "; fetching it again");
+        }
+    } else if (options.network == Network::offline) {
+        return fail(ErrorKind::usage, "--force needs the network; drop --offline");
+    }
+    return fetch_and_install(tag, std::move(release), options);
+}
+
+Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
+                                                   std::optional<source::ReleaseInfo> release,
+                                                   const InstallOptions& options) {
+    const std::string plat = options.platform.name();
+    if (auto r = m_cache.ensure_layout(); !r) {
+        return util::unexpected(r.error());
+    }
+    auto lock = m_cache.lock_entry(tag, plat, [&] {
+        m_console.info("waiting for another temporal-libs process installing " + util::quoted(tag) +
+                       " (" + plat + ")");
+    });
+    if (!lock) {
+        return util::unexpected(lock.error());
+    }
+    // Another process may have installed it while we waited for the lock.
+    if (options.force == Force::no) {
+        cache::Lookup again = m_cache.lookup(tag, plat, options.verify);
+        if (again.state == cache::Lookup::State::ok) {
+            return from_cache_hit(tag, options, *again.record);
+        }
+    }
+    m_cache.remove_leftovers(tag, plat);
+
+    if (!release) {
+        auto found = m_source->release(tag);
+        if (!found) {
+            return util::unexpected(found.error());
+        }
+        if (!*found) {
+            std::string available = "none";
+            if (auto tags = m_source->tags(std::string(release::k_tag_prefix), 10);
+                tags && !tags->empty()) {
+                available = util::join(*tags, ", ");
+            }
+            return fail(ErrorKind::not_found,
+                        "release " + util::quoted(tag) + " not found in " + m_source->name() +
+                            "; available: " + available +
+                            " (pass --version with one of them, or 'latest')");
+        }
+        release = std::move(*found);
+    }
+
+    // Prefer zstd where the release has it: it inflates several times faster.
+    const source::AssetInfo* archive = nullptr;
+    release::ArchiveFormat format = release::ArchiveFormat::tar_gz;
+    for (auto f : {release::ArchiveFormat::tar_zst, release::ArchiveFormat::tar_gz}) {
+        if (const auto* a = release->find(release::archive_name(options.platform, tag, f))) {
+            archive = a;
+            format = f;
+            break;
+        }
+    }
+    if (archive == nullptr) {
+        return fail(ErrorKind::not_found,
+                    "release " + util::quoted(tag) + " has no archive for " + plat + " (expected " +
+                        util::quoted(release::archive_name(options.platform, tag,
+                                                           release::ArchiveFormat::tar_gz)) +
+                        "); platforms it has: " + platforms_in(*release));
+    }
+    if (!archive->complete) {
+        return fail(ErrorKind::not_found, "asset " + util::quoted(archive->name) +
+                                              " is still being uploaded; try again shortly");
+    }
+
+    // Everything that claims to know the archive's digest must agree.
+    std::vector<verify::ExpectedDigest> expected;
+    for (const std::string& name : release::checksum_names(options.platform, tag, format)) {
+        const source::AssetInfo* sidecar = release->find(name);
+        if (sidecar == nullptr) {
+            continue;
+        }
+        auto text = m_source->fetch_small(*sidecar, 64 * 1024);
+        if (!text) {
+            return util::unexpected(text.error());
+        }
+        auto digest = release::parse_checksum_file(*text, archive->name);
+        if (!digest) {
+            return fail(ErrorKind::integrity,
+                        "checksum file " + util::quoted(name) + ": " + digest.error().message);
+        }
+        expected.push_back({"checksum file " + util::quoted(name), *digest});
+    }
+    if (!archive->reported_digest.empty()) {
+        expected.push_back(
+            {"the digest " + m_source->name() + " reports", archive->reported_digest});
+    }
+    auto want = verify::agreed_digest(expected, archive->name);
+    if (!want) {
+        return util::unexpected(want.error());
+    }
+
+    // Reuse a kept archive (a reinstall needs no network), else download it.
+    fs::path kept = m_cache.archive_path(*want, std::string(release::extension(format)));
+    bool have_archive = false;
+    if (fs::exists(kept)) {
+        auto digest = util::sha256_file(kept);
+        if (digest && *digest == *want) {
+            have_archive = true;
+            m_console.info("using kept archive " + util::quoted(archive->name));
+        } else {
+            ::unlink(kept.c_str());
+        }
+    }
+    if (!have_archive) {
+        fs::path partial = m_cache.partial_path(archive->name);
+        m_console.info("downloading " + util::quoted(archive->name) + " (" +
+                       util::human_bytes(archive->size) + ") from " + m_source->name());
+        // A corrupted download is fetched once more before giving up (R9).
+        for (int round = 1;; ++round) {
+            auto got = download_to_partial(*m_source, *archive, partial, options.retry, m_console);
+            if (!got) {
+                return util::unexpected(got.error());
+            }
+            if (got->sha256 == *want) {
+                break;
+            }
+            discard_partial(partial);
+            std::string msg = verify::mismatch_message(archive->name, got->sha256, expected);
+            if (round >= 2) {
+                return fail(ErrorKind::integrity,
+                            msg +
+                                "; downloaded twice with the same result, nothing was installed "
+                                "(the release asset or its checksum is wrong: tell its publisher)");
+            }
+            m_console.warn(msg + "; downloading it once more");
+        }
+        if (::rename(partial.c_str(), kept.c_str()) != 0) {
+            return fail(ErrorKind::filesystem, "cannot move '" + partial.string() + "' to '" +
+                                                   kept.string() + "': " + std::strerror(errno));
+        }
+        discard_partial(partial);
+    }
+    m_console.info("verified " + util::quoted(archive->name) + " sha256 " + *want);
+
+    auto staging = m_cache.make_staging(tag, plat);
+    if (!staging) {
+        return util::unexpected(staging.error());
+    }
+    auto extracted = archive::extract_file(kept, *staging, options.limits);
+    if (!extracted) {
+        util::remove_tree(*staging);
+        if (extracted.error().kind == ErrorKind::integrity) {
+            // A verified archive that is still unusable must not be reused.
+            ::unlink(kept.c_str());
+        }
+        return util::unexpected(extracted.error());
+    }
+    for (const auto& lib : options.libraries) {
+        std::string file = "lib" + lib + ".a";
+        bool present = std::any_of(extracted->begin(), extracted->end(),
+                                   [&](const archive::ExtractedFile& f) { return f.path == file; });
+        if (!present) {
+            util::remove_tree(*staging);
+            return fail(ErrorKind::integrity,
+                        "archive " + util::quoted(archive->name) + " does not contain " +
+                            util::quoted(file) +
+                            "; nothing was installed (if your build needs "
+                            "fewer libraries, set 'libraries' in temporal-libs.toml)");
+        }
+    }
+
+    cache::EntryRecord record;
+    record.tag = tag;
+    record.platform = plat;
+    record.source = m_source->name();
+    record.source_url = archive->display_url;
+    record.archive_name = archive->name;
+    record.archive_sha256 = *want;
+    record.archive_size = archive->size;
+    record.installed_at = static_cast<std::int64_t>(std::time(nullptr));
+    record.files = cache::file_records(*extracted);
+    auto dir = m_cache.install(*staging, record);
+    if (!dir) {
+        util::remove_tree(*staging);
+        return util::unexpected(dir.error());
+    }
+    if (auto l = m_cache.update_latest(tag); !l) {
+        m_console.warn(l.error().message);
+    }
+    return result_for(*dir, record, false);
+}
+
+}  // namespace tl::install

@@ -1,0 +1,70 @@
+#pragma once
+
+// Puts a verified release entry into the cache: resolve the release, pick the
+// platform's archive, gather the expected digests, download (or reuse the kept
+// archive), verify, extract into staging, check the contents and install with
+// one rename. A valid cached entry short-cuts all of it without any request.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tl/archive/extract.hpp"
+#include "tl/cache/cache.hpp"
+#include "tl/http/retry.hpp"
+#include "tl/platform/platform.hpp"
+#include "tl/source/source.hpp"
+#include "tl/util/console.hpp"
+#include "tl/util/error.hpp"
+
+namespace tl::install {
+
+enum class Network { online, offline };
+enum class Force { no, yes };
+
+struct InstallOptions {
+    // "latest" or a normalised tag ("temporal-libs-v1.0.2").
+    std::string version;
+    platform::Platform platform;
+    cache::Verify verify = cache::Verify::fast;
+    Network network = Network::online;
+    Force force = Force::no;
+    // Library names (without "lib" and ".a") the archive must hold.
+    std::vector<std::string> libraries;
+    archive::Limits limits;
+    http::RetryPolicy retry;
+};
+
+struct InstallResult {
+    std::string tag;
+    std::string platform;
+    std::filesystem::path dir;
+    std::vector<std::filesystem::path> libraries;
+    std::string archive_sha256;
+    std::string archive_name;
+    std::string source;
+    bool from_cache = false;
+};
+
+class Installer {
+public:
+    // `source` may be null when every request is offline.
+    Installer(const cache::Cache& cache, source::Source* source, util::Console& console);
+
+    // Returns the installed entry, downloading only when the cache cannot serve it.
+    Result<InstallResult> install(const InstallOptions& options);
+
+private:
+    Result<InstallResult> from_cache_hit(const std::string& tag, const InstallOptions& options,
+                                         const cache::EntryRecord& record);
+    Result<InstallResult> fetch_and_install(const std::string& tag,
+                                            std::optional<source::ReleaseInfo> release,
+                                            const InstallOptions& options);
+
+    const cache::Cache& m_cache;
+    source::Source* m_source;
+    util::Console& m_console;
+};
+
+}  // namespace tl::install

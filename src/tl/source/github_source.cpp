@@ -1,0 +1,99 @@
+#include "tl/source/source.hpp"
+
+#include "tl/util/redact.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::source {
+
+const AssetInfo* ReleaseInfo::find(const std::string& asset_name) const {
+    for (const auto& a : assets) {
+        if (a.name == asset_name) {
+            return &a;
+        }
+    }
+    return nullptr;
+}
+
+namespace {
+
+ReleaseInfo to_info(const github::Release& r) {
+    ReleaseInfo info;
+    info.tag = r.tag;
+    for (const auto& a : r.assets) {
+        AssetInfo ai;
+        ai.name = a.name;
+        ai.size = a.size;
+        ai.reported_digest = a.digest;
+        ai.locator = a.api_url;
+        ai.display_url =
+            util::redact_url(a.browser_download_url.empty() ? a.api_url : a.browser_download_url);
+        ai.complete = a.state.empty() || a.state == "uploaded";
+        info.assets.push_back(std::move(ai));
+    }
+    return info;
+}
+
+github::Asset to_asset(const AssetInfo& a) {
+    github::Asset g;
+    g.name = a.name;
+    g.size = a.size;
+    g.api_url = a.locator;
+    return g;
+}
+
+class GitHubSource : public Source {
+public:
+    GitHubSource(http::Client& client, github::ApiConfig config, util::Console& console)
+        : m_api(client, std::move(config), console) {}
+
+    std::string name() const override { return "github:" + m_api.config().repo; }
+
+    Result<std::optional<ReleaseInfo>> release(const std::string& tag) override {
+        auto r = m_api.release_by_tag(tag);
+        if (!r) {
+            return util::unexpected(r.error());
+        }
+        if (!*r) {
+            return std::optional<ReleaseInfo>{};
+        }
+        return std::optional<ReleaseInfo>(to_info(**r));
+    }
+
+    Result<std::optional<ReleaseInfo>> latest(const std::string& prefix) override {
+        auto r = m_api.find_release([&](const github::Release& rel) {
+            return !rel.draft && !rel.prerelease && util::starts_with(rel.tag, prefix);
+        });
+        if (!r) {
+            return util::unexpected(r.error());
+        }
+        if (!*r) {
+            return std::optional<ReleaseInfo>{};
+        }
+        return std::optional<ReleaseInfo>(to_info(**r));
+    }
+
+    Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) override {
+        return m_api.list_tags(prefix, limit);
+    }
+
+    Result<std::string> fetch_small(const AssetInfo& asset, std::size_t limit) override {
+        return m_api.fetch_small_asset(to_asset(asset), limit);
+    }
+
+    http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
+                           const Headers& extra) override {
+        return m_api.download_asset(to_asset(asset), sink, extra);
+    }
+
+private:
+    github::Api m_api;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_github_source(http::Client& client, github::ApiConfig config,
+                                           util::Console& console) {
+    return std::make_unique<GitHubSource>(client, std::move(config), console);
+}
+
+}  // namespace tl::source

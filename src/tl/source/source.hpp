@@ -1,0 +1,67 @@
+#pragma once
+
+// Where releases come from. The installer talks to this interface only, so a
+// GitHub repository, a static mirror or an OCI registry can serve the same
+// release with the same verification.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tl/github/api.hpp"
+#include "tl/http/client.hpp"
+#include "tl/util/console.hpp"
+#include "tl/util/error.hpp"
+
+namespace tl::source {
+
+// One downloadable file of a release.
+struct AssetInfo {
+    std::string name;
+    std::uint64_t size = 0;
+    // The SHA-256 the source itself reports (GitHub's "digest"), empty if none.
+    std::string reported_digest;
+    // How the source finds the bytes again (for GitHub, the asset's API URL).
+    std::string locator;
+    // A URL fit for messages (already free of credentials).
+    std::string display_url;
+    // The asset is fully uploaded and may be downloaded.
+    bool complete = true;
+};
+
+struct ReleaseInfo {
+    std::string tag;
+    std::vector<AssetInfo> assets;
+
+    // The asset with this exact name, or nullptr.
+    const AssetInfo* find(const std::string& name) const;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class Source {
+public:
+    virtual ~Source() = default;
+    // "github:proompteng/lab": recorded in cache entries and shown in messages.
+    virtual std::string name() const = 0;
+    // The release with this tag; an empty optional when the source has none.
+    virtual Result<std::optional<ReleaseInfo>> release(const std::string& tag) = 0;
+    // The newest non-draft, non-prerelease release whose tag starts with `prefix`.
+    virtual Result<std::optional<ReleaseInfo>> latest(const std::string& prefix) = 0;
+    // Tags starting with `prefix`, newest first, at most `limit` (for messages).
+    virtual Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) = 0;
+    // A small asset (a checksum file) in memory, with retries.
+    virtual Result<std::string> fetch_small(const AssetInfo& asset, std::size_t limit) = 0;
+    // One attempt at streaming an asset; `extra` carries Range/If-Range.
+    virtual http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
+                                   const Headers& extra) = 0;
+};
+
+// A GitHub repository's releases through the REST API.
+std::unique_ptr<Source> make_github_source(http::Client& client, github::ApiConfig config,
+                                           util::Console& console);
+
+}  // namespace tl::source
