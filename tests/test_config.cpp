@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "support/test_util.hpp"
+#include "tl/config/config.hpp"
+#include "tl/platform/platform.hpp"
+
+using namespace tl;
+using namespace tl::testing;
+namespace fs = std::filesystem;
+
+TEST(Config, LayersRecordTheirOrigin) {
+    TestDir d;
+    write_file(d / "user.toml", "repo = \"user/repo\"\nretries = 3\n");
+    write_file(
+        d / "proj/temporal-libs.toml",
+        "version = \"v2.0.0\"\nretries = 4\nlibraries = [\"a\", \"b\"]\n[scan]\nallow = []\n");
+    fs::create_directories(d / "proj/sub/dir");
+    ::setenv("TEMPORAL_LIBS_RETRIES", "6", 1);
+    auto c = config::Config::load(d / "proj/sub/dir", d / "user.toml");
+    ::unsetenv("TEMPORAL_LIBS_RETRIES");
+    ASSERT_TRUE(c.has_value()) << c.error().message;
+    EXPECT_EQ(c->get("repo").origin, config::Origin::user_file);
+    EXPECT_EQ(c->get("version").origin, config::Origin::project_file);
+    EXPECT_EQ(c->text("version"), "v2.0.0");
+    EXPECT_EQ(c->get("retries").origin, config::Origin::environment);
+    EXPECT_EQ(c->text("retries"), "6");
+    EXPECT_EQ(c->get("api_url").origin, config::Origin::default_value);
+    EXPECT_EQ(c->list("libraries"), (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(c->project_dir(), d / "proj");
+    c->set_from_flag("retries", "9", "--retries");
+    EXPECT_EQ(c->get("retries").origin, config::Origin::command_line);
+}
+
+TEST(Config, UnknownKeysAndBadTomlAreUsageErrors) {
+    TestDir d;
+    write_file(d / "temporal-libs.toml", "verison = \"v1\"\n");
+    auto c = config::Config::load(d.path(), d / "none.toml");
+    ASSERT_FALSE(c.has_value());
+    EXPECT_EQ(c.error().kind, ErrorKind::usage);
+    EXPECT_NE(c.error().message.find("unknown key 'verison'"), std::string::npos);
+    write_file(d / "temporal-libs.toml", "version = \n");
+    auto bad = config::Config::load(d.path(), d / "none.toml");
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_NE(bad.error().message.find("line 1"), std::string::npos) << bad.error().message;
+}
+
+TEST(Platform, DetectionAndOverrides) {
+    using platform::HostInfo;
+    auto linux_x64 = platform::resolve_platform({}, {}, {}, HostInfo{"Linux", "x86_64", false});
+    EXPECT_EQ(linux_x64->name(), "linux-x64");
+    EXPECT_EQ(platform::resolve_platform({}, {}, {}, HostInfo{"Darwin", "arm64", false})->name(),
+              "macos-arm64");
+    EXPECT_EQ(platform::resolve_platform({}, std::string("darwin"), std::string("arm64"),
+                                         HostInfo{"Linux", "x86_64", false})
+                  ->name(),
+              "macos-arm64");
+    EXPECT_EQ(platform::resolve_platform(std::string("linux-arm64"), std::string("darwin"), {},
+                                         HostInfo{"Linux", "x86_64", false})
+                  ->name(),
+              "linux-arm64");
+    auto musl = platform::resolve_platform({}, {}, {}, HostInfo{"Linux", "x86_64", true});
+    ASSERT_FALSE(musl.has_value());
+    EXPECT_NE(musl.error().message.find("musl"), std::string::npos);
+    EXPECT_NE(musl.error().message.find("linux-arm64, linux-x64, macos-arm64, macos-x64"),
+              std::string::npos);
+    auto win = platform::resolve_platform({}, {}, {}, HostInfo{"Windows_NT", "x86_64", false});
+    ASSERT_FALSE(win.has_value());
+    EXPECT_EQ(win.error().kind, ErrorKind::usage);
+    EXPECT_FALSE(platform::resolve_platform({}, {}, std::string("riscv64"),
+                                            HostInfo{"Linux", "x86_64", false})
+                     .has_value());
+    EXPECT_EQ(platform::from_triple("aarch64-apple-darwin")->name(), "macos-arm64");
+}
