@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <algorithm>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "tl/release/contract.hpp"
@@ -164,7 +166,7 @@ Result<util::FileLock> Cache::lock_entry(const std::string& tag, const std::stri
     if (auto r = util::create_directories(m_root / ".locks"); !r) {
         return util::unexpected(r.error());
     }
-    fs::path path = m_root / ".locks" / (tag + "@" + platform + ".lock");
+    fs::path path = lock_path(tag, platform);
     auto quick = util::FileLock::try_acquire(path);
     if (!quick) {
         return util::unexpected(quick.error());
@@ -261,6 +263,123 @@ Result<void> Cache::update_latest(const std::string& tag) const {
         return {};
     }
     return util::replace_symlink(m_root / "latest", tag);
+}
+
+fs::path Cache::lock_path(const std::string& tag, const std::string& platform) const {
+    return m_root / ".locks" / (tag + "@" + platform + ".lock");
+}
+
+void Cache::record_use(const std::string& tag, const std::string& platform, Use use) const {
+    if (!util::create_directories(m_root / ".locks")) {
+        return;
+    }
+    auto lock = util::FileLock::acquire(m_root / ".locks" / "stats.lock");
+    if (!lock) {
+        return;
+    }
+    json j;
+    if (auto text = util::read_file(m_root / ".stats.json", 4u << 20)) {
+        j = json::parse(*text, nullptr, false);
+    }
+    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != 1) {
+        j = {{"format", 1},
+             {"hits", 0},
+             {"misses", 0},
+             {"downloads", 0},
+             {"entries", json::object()}};
+    }
+    const char* counter = use == Use::hit ? "hits" : (use == Use::miss ? "misses" : "downloads");
+    j[counter] = j.value(counter, std::uint64_t{0}) + 1;
+    json& e = j["entries"][tag + "@" + platform];
+    if (!e.is_object()) {
+        e = json::object();
+    }
+    e["last_used"] = static_cast<std::int64_t>(std::time(nullptr));
+    if (use == Use::hit) {
+        e["hits"] = e.value("hits", std::uint64_t{0}) + 1;
+    }
+    (void)util::write_file_atomic(m_root / ".stats.json", j.dump() + "\n");
+}
+
+Cache::Stats Cache::stats() const {
+    Stats s;
+    auto text = util::read_file(m_root / ".stats.json", 4u << 20);
+    if (!text) {
+        return s;
+    }
+    json j = json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != 1) {
+        return s;
+    }
+    s.hits = j.value("hits", std::uint64_t{0});
+    s.misses = j.value("misses", std::uint64_t{0});
+    s.downloads = j.value("downloads", std::uint64_t{0});
+    if (auto it = j.find("entries"); it != j.end() && it->is_object()) {
+        for (const auto& [k, v] : it->items()) {
+            if (v.is_object()) {
+                s.last_used[k] = v.value("last_used", std::int64_t{0});
+            }
+        }
+    }
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>> Cache::entries() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::error_code ec;
+    for (const auto& t : fs::directory_iterator(m_root, ec)) {
+        std::string tag = t.path().filename().string();
+        if (tag.empty() || tag[0] == '.' || tag == "latest" || !t.is_directory() ||
+            t.is_symlink()) {
+            continue;
+        }
+        std::error_code ec2;
+        for (const auto& p : fs::directory_iterator(t.path(), ec2)) {
+            std::string plat = p.path().filename().string();
+            if (!plat.empty() && plat[0] != '.' && p.is_directory() && !p.is_symlink()) {
+                out.emplace_back(tag, plat);
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        int c = release::compare_tags(a.first, b.first);
+        return c != 0 ? c > 0 : a.second < b.second;
+    });
+    return out;
+}
+
+Result<bool> Cache::remove_entry(const std::string& tag, const std::string& platform) const {
+    if (auto r = util::create_directories(m_root / ".locks"); !r) {
+        return util::unexpected(r.error());
+    }
+    auto lock = util::FileLock::try_acquire(lock_path(tag, platform));
+    if (!lock) {
+        return util::unexpected(lock.error());
+    }
+    if (!*lock) {
+        return false;
+    }
+    if (auto r = discard_entry(tag, platform); !r) {
+        return util::unexpected(r.error());
+    }
+    remove_leftovers(tag, platform);
+    std::error_code ec;
+    fs::remove(m_root / tag, ec);  // only succeeds when no other platform is left
+    return true;
+}
+
+Result<void> Cache::repair_latest() const {
+    auto current = latest_tag();
+    std::error_code ec;
+    if (current && fs::is_directory(m_root / *current, ec)) {
+        return {};
+    }
+    auto all = entries();
+    if (all.empty()) {
+        fs::remove(m_root / "latest", ec);
+        return {};
+    }
+    return util::replace_symlink(m_root / "latest", all.front().first);
 }
 
 }  // namespace tl::cache

@@ -11,6 +11,7 @@
 //   <root>/.archives/<sha256><ext>                downloaded archives, by digest
 //   <root>/.partial/<asset>.part(.json)           interrupted downloads and their validator
 //   <root>/.locks/<tag>@<platform>.lock           per-entry lock (flock)
+//   <root>/.stats.json                            hit/miss counters, last use per entry
 //
 // An entry appears complete or not at all: it is extracted into a staging
 // directory beside its final place and renamed (exchanged, when replacing) in
@@ -23,10 +24,16 @@
 //    "archive": {"name", "sha256", "size"}, "installed_at" (epoch seconds),
 //    "files": [{"path", "sha256", "size", "inode", "mtime_ns"}]}
 // A record of another format version, or none at all, is a cache miss.
+//
+// Statistics (.stats.json), format version 1, changed under .locks/stats.lock
+// by atomic rewrite:
+//   {"format":1, "hits", "misses", "downloads",
+//    "entries": {"<tag>@<platform>": {"last_used" (epoch seconds), "hits"}}}
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -126,6 +133,32 @@ public:
 
     // The tag <root>/latest points at, if any.
     std::optional<std::string> latest_tag() const;
+
+    // Counts a use of an entry in .stats.json; failures are ignored (statistics
+    // must never break a build).
+    enum class Use { hit, miss, download };
+    void record_use(const std::string& tag, const std::string& platform, Use use) const;
+
+    // The statistics as stored (an empty object when there are none yet).
+    struct Stats {
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+        std::uint64_t downloads = 0;
+        std::map<std::string, std::int64_t> last_used;  // "<tag>@<platform>" -> epoch seconds
+    };
+    Stats stats() const;
+
+    // Every installed entry (tag, platform), sorted newest tag first.
+    std::vector<std::pair<std::string, std::string>> entries() const;
+
+    // Removes an entry if no process holds its lock; false when it is in use.
+    Result<bool> remove_entry(const std::string& tag, const std::string& platform) const;
+
+    // Points `latest` at the newest installed tag, or removes it when none is left.
+    Result<void> repair_latest() const;
+
+    // The lock file of an entry (for "in use" checks).
+    fs::path lock_path(const std::string& tag, const std::string& platform) const;
 
 private:
     fs::path m_root;

@@ -1,5 +1,6 @@
 #include "tl/cli/app.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -24,9 +25,15 @@ const std::string& exit_codes_help() {
 
 CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& description,
                       std::function<void()> handler) {
-    CLI::App* sub = app.add_subcommand(name, description);
+    // The first paragraph is the one-line summary shown in the parent's list; the
+    // rest (examples, details) goes below the options of the command's own help.
+    std::size_t cut = description.find("\n\n");
+    std::string brief = description.substr(0, cut);
+    std::replace(brief.begin(), brief.end(), '\n', ' ');
+    std::string details = cut == std::string::npos ? "" : description.substr(cut + 2);
+    CLI::App* sub = app.add_subcommand(name, brief);
     sub->callback(std::move(handler));
-    sub->footer("\n" + exit_codes_help());
+    sub->footer("\n" + (details.empty() ? "" : details + "\n\n") + exit_codes_help());
     return sub;
 }
 
@@ -57,6 +64,8 @@ int run(int argc, char** argv) {
         exit_codes_help() + "\nRun 'temporal-libs <command> --help' for a command's options.");
 
     add_download_command(app, ctx);
+    add_update_command(app, ctx);
+    add_cache_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

@@ -9,5 +9,7 @@
 namespace tl::cli {
 
 void add_download_command(CLI::App& app, Context& ctx);
+void add_update_command(CLI::App& app, Context& ctx);
+void add_cache_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli

@@ -65,6 +65,7 @@ Result<InstallResult> Installer::from_cache_hit(const std::string& tag,
                                                 const InstallOptions& options,
                                                 const cache::EntryRecord& record) {
     (void)options;
+    m_cache.record_use(tag, record.platform, cache::Cache::Use::hit);
     if (auto l = m_cache.update_latest(tag); !l) {
         m_console.warn(l.error().message);
     }
@@ -152,6 +153,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
         }
     }
     m_cache.remove_leftovers(tag, plat);
+    m_cache.record_use(tag, plat, cache::Cache::Use::miss);
 
     if (!release) {
         auto found = m_source->release(tag);
@@ -256,6 +258,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
             }
             m_console.warn(msg + "; downloading it once more");
         }
+        m_cache.record_use(tag, plat, cache::Cache::Use::download);
         if (::rename(partial.c_str(), kept.c_str()) != 0) {
             return fail(ErrorKind::filesystem, "cannot move '" + partial.string() + "' to '" +
                                                    kept.string() + "': " + std::strerror(errno));

@@ -1,0 +1,430 @@
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "tl/cli/commands.hpp"
+#include "tl/cli/session.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string state_name(cache::Lookup::State s) {
+    switch (s) {
+        case cache::Lookup::State::absent:
+            return "absent";
+        case cache::Lookup::State::ok:
+            return "ok";
+        case cache::Lookup::State::damaged:
+            return "damaged";
+        case cache::Lookup::State::foreign:
+            return "unverified";
+    }
+    return "absent";
+}
+
+std::string format_time(std::int64_t t) {
+    if (t <= 0) {
+        return "-";
+    }
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+// Parses "30d", "12h", "45m", "90s" or plain seconds.
+std::optional<std::int64_t> parse_duration(const std::string& text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    std::int64_t unit = 1;
+    std::string digits = text;
+    switch (text.back()) {
+        case 'd':
+            unit = 86400;
+            digits.pop_back();
+            break;
+        case 'h':
+            unit = 3600;
+            digits.pop_back();
+            break;
+        case 'm':
+            unit = 60;
+            digits.pop_back();
+            break;
+        case 's':
+            digits.pop_back();
+            break;
+        case 'w':
+            unit = 7 * 86400;
+            digits.pop_back();
+            break;
+        default:
+            break;
+    }
+    auto n = util::parse_u64(digits);
+    if (!n) {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*n) * unit;
+}
+
+struct EntryRow {
+    std::string tag;
+    std::string platform;
+    cache::Lookup lookup;
+    std::uint64_t size = 0;
+    std::int64_t installed_at = 0;
+    std::int64_t last_used = 0;
+    bool latest = false;
+    bool in_use = false;
+};
+
+std::vector<EntryRow> collect(const cache::Cache& c, cache::Verify verify) {
+    std::vector<EntryRow> rows;
+    auto stats = c.stats();
+    auto latest = c.latest_tag();
+    for (const auto& [tag, plat] : c.entries()) {
+        EntryRow r;
+        r.tag = tag;
+        r.platform = plat;
+        r.lookup = c.lookup(tag, plat, verify);
+        if (r.lookup.record) {
+            for (const auto& f : r.lookup.record->files) {
+                r.size += f.size;
+            }
+            r.installed_at = r.lookup.record->installed_at;
+        }
+        if (auto it = stats.last_used.find(tag + "@" + plat); it != stats.last_used.end()) {
+            r.last_used = it->second;
+        }
+        r.latest = latest && *latest == tag;
+        r.in_use = util::is_locked(c.lock_path(tag, plat));
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+json row_json(const EntryRow& r) {
+    return {{"tag", r.tag},
+            {"platform", r.platform},
+            {"state", state_name(r.lookup.state)},
+            {"problem", r.lookup.problem},
+            {"size", r.size},
+            {"installed_at", r.installed_at},
+            {"last_used", r.last_used},
+            {"latest", r.latest},
+            {"in_use", r.in_use},
+            {"source", r.lookup.record ? r.lookup.record->source : ""}};
+}
+
+cache::Cache open_cache(Context& ctx, const CommonFlags& flags) {
+    Session s = open_session(ctx, flags);
+    return *s.cache;
+}
+
+}  // namespace
+
+void add_cache_command(CLI::App& app, Context& ctx) {
+    CLI::App* cache_cmd =
+        app.add_subcommand("cache", "Inspect and manage the local cache of downloaded libraries");
+    cache_cmd->require_subcommand(1);
+    cache_cmd->footer(
+        "\nThe cache (default .temporal-libs-cache in the project directory) holds\n"
+        "<tag>/<platform>/lib*.a, a 'latest' link, the downloaded archives and\n"
+        "statistics. It may be shared by parallel builds: every change takes the\n"
+        "entry's lock, and entries in use are never removed.\n\n" +
+        exit_codes_help());
+
+    // cache list
+    {
+        auto flags = std::make_shared<CommonFlags>();
+        CLI::App* cmd = add_command(
+            *cache_cmd, "list",
+            "List installed entries and the cache hit rate\n\n"
+            "Shows tag, platform, size, install and last-use times, state, and the hit/miss\n"
+            "counters (hit rate = hits / (hits + misses)).",
+            [&ctx, flags] {
+                cache::Cache c = open_cache(ctx, *flags);
+                auto verify = flags->verify == "full" ? cache::Verify::full : cache::Verify::fast;
+                auto rows = collect(c, verify);
+                auto st = c.stats();
+                double rate =
+                    st.hits + st.misses == 0
+                        ? 0.0
+                        : static_cast<double>(st.hits) / static_cast<double>(st.hits + st.misses);
+                if (flags->json) {
+                    json entries = json::array();
+                    for (const auto& r : rows) {
+                        entries.push_back(row_json(r));
+                    }
+                    json j = {{"cache_dir", c.root().string()},
+                              {"entries", entries},
+                              {"stats",
+                               {{"hits", st.hits},
+                                {"misses", st.misses},
+                                {"downloads", st.downloads},
+                                {"hit_rate", rate}}}};
+                    std::puts(j.dump(2).c_str());
+                    return;
+                }
+                std::printf("cache: %s\n", c.root().string().c_str());
+                if (rows.empty()) {
+                    std::printf("no entries (run 'temporal-libs download')\n");
+                }
+                for (const auto& r : rows) {
+                    std::printf(
+                        "  %-28s %-12s %10s  installed %s  used %s  %s%s%s\n", r.tag.c_str(),
+                        r.platform.c_str(), util::human_bytes(r.size).c_str(),
+                        format_time(r.installed_at).c_str(), format_time(r.last_used).c_str(),
+                        state_name(r.lookup.state).c_str(), r.latest ? ", latest" : "",
+                        r.in_use ? ", in use" : "");
+                }
+                std::printf("hits %llu, misses %llu, downloads %llu, hit rate %.1f%%\n",
+                            static_cast<unsigned long long>(st.hits),
+                            static_cast<unsigned long long>(st.misses),
+                            static_cast<unsigned long long>(st.downloads), rate * 100.0);
+            });
+        add_common_flags(cmd, *flags, FlagSet::cache_only);
+    }
+
+    // cache verify
+    {
+        auto flags = std::make_shared<CommonFlags>();
+        auto full = std::make_shared<bool>(false);
+        CLI::App* cmd = add_command(
+            *cache_cmd, "verify",
+            "Check every cached entry against its record\n\n"
+            "Compares sizes, inodes and mtimes, or with --full\n"
+            "every file's SHA-256. Exits 7 when an entry is damaged or unverified.",
+            [&ctx, flags, full] {
+                cache::Cache c = open_cache(ctx, *flags);
+                auto rows = collect(c, *full || flags->verify == "full" ? cache::Verify::full
+                                                                        : cache::Verify::fast);
+                std::size_t bad = 0;
+                json entries = json::array();
+                for (const auto& r : rows) {
+                    bool ok = r.lookup.state == cache::Lookup::State::ok;
+                    bad += ok ? 0 : 1;
+                    entries.push_back(row_json(r));
+                    if (!flags->json) {
+                        std::printf("%s %s %s%s%s\n", ok ? "ok     " : "BROKEN ", r.tag.c_str(),
+                                    r.platform.c_str(), ok ? "" : ": ", r.lookup.problem.c_str());
+                    }
+                }
+                if (flags->json) {
+                    std::puts(json({{"entries", entries}, {"bad", bad}}).dump(2).c_str());
+                }
+                if (bad > 0) {
+                    throw Error(ErrorKind::found,
+                                std::to_string(bad) + " of " + std::to_string(rows.size()) +
+                                    " cache entries failed verification; run 'temporal-libs "
+                                    "download --force' for each, or 'temporal-libs cache clear'");
+                }
+                if (!flags->json) {
+                    std::printf("%zu entries verified\n", rows.size());
+                }
+            });
+        add_common_flags(cmd, *flags, FlagSet::cache_only);
+        cmd->add_flag("--full", *full, "Re-hash every file (same as --verify full)");
+    }
+
+    // cache clear
+    {
+        auto flags = std::make_shared<CommonFlags>();
+        auto all = std::make_shared<bool>(false);
+        auto dry = std::make_shared<bool>(false);
+        CLI::App* cmd = add_command(
+            *cache_cmd, "clear",
+            "Remove cached entries\n\n"
+            "One version (--version), one platform (--platform), both, or\n"
+            "everything (--all, including kept archives and partial downloads). Entries in\n"
+            "use by another process are skipped. --dry-run only prints what would go.",
+            [&ctx, flags, all, dry] {
+                if (!*all && flags->version.empty() && flags->platform.empty()) {
+                    throw Error(ErrorKind::usage,
+                                "say what to clear: --version V, --platform P, or --all");
+                }
+                CommonFlags f = *flags;
+                std::string want_platform = f.platform;
+                f.platform.clear();  // any platform name is fine for clearing
+                Session s = open_session(ctx, f);
+                const cache::Cache& c = *s.cache;
+                std::string want_tag;
+                if (!flags->version.empty()) {
+                    want_tag = value_or_throw(release::normalize_tag(flags->version));
+                }
+                std::size_t removed = 0;
+                for (const auto& [tag, plat] : c.entries()) {
+                    if ((!want_tag.empty() && tag != want_tag) ||
+                        (!want_platform.empty() && plat != want_platform)) {
+                        continue;
+                    }
+                    if (*dry) {
+                        std::printf("would remove %s %s\n", tag.c_str(), plat.c_str());
+                        ++removed;
+                        continue;
+                    }
+                    auto r = value_or_throw(c.remove_entry(tag, plat));
+                    if (r) {
+                        std::printf("removed %s %s\n", tag.c_str(), plat.c_str());
+                        ++removed;
+                    } else {
+                        ctx.console.warn(tag + " " + plat + " is in use by another process; kept");
+                    }
+                }
+                if (*all) {
+                    for (const char* sub : {".archives", ".partial"}) {
+                        if (*dry) {
+                            std::printf("would remove %s\n", (c.root() / sub).string().c_str());
+                        } else {
+                            util::remove_tree(c.root() / sub);
+                        }
+                    }
+                }
+                if (!*dry) {
+                    value_or_throw(c.repair_latest());
+                }
+                std::printf("%s %zu entr%s\n", *dry ? "would remove" : "removed", removed,
+                            removed == 1 ? "y" : "ies");
+            });
+        add_common_flags(cmd, *flags, FlagSet::cache_only);
+        cmd->add_flag("--all", *all, "Remove every entry, kept archive and partial download");
+        cmd->add_flag("--dry-run", *dry, "Print what would be removed; change nothing");
+    }
+
+    // cache prune
+    {
+        auto flags = std::make_shared<CommonFlags>();
+        auto keep = std::make_shared<std::size_t>(0);
+        auto older = std::make_shared<std::string>();
+        auto dry = std::make_shared<bool>(false);
+        CLI::App* cmd = add_command(
+            *cache_cmd, "prune",
+            "Remove old versions\n\n"
+            "All but the newest N tags (--keep N), or entries not used\n"
+            "for a while (--older-than 30d; units s, m, h, d, w). Never removes the tag\n"
+            "'latest' points at or an entry in use. Kept archives no entry refers to go too.",
+            [&ctx, flags, keep, older, dry] {
+                if (*keep == 0 && older->empty()) {
+                    throw Error(ErrorKind::usage,
+                                "say what to prune: --keep N or --older-than DURATION");
+                }
+                std::optional<std::int64_t> max_age;
+                if (!older->empty()) {
+                    max_age = parse_duration(*older);
+                    if (!max_age) {
+                        throw Error(ErrorKind::usage,
+                                    "--older-than takes a duration like 30d, 12h "
+                                    "or 45m, not " +
+                                        util::quoted(*older));
+                    }
+                }
+                cache::Cache c = open_cache(ctx, *flags);
+                auto rows = collect(c, cache::Verify::fast);
+                std::vector<std::string> tags;
+                for (const auto& r : rows) {
+                    if (std::find(tags.begin(), tags.end(), r.tag) == tags.end()) {
+                        tags.push_back(r.tag);  // rows are newest first
+                    }
+                }
+                std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+                std::size_t removed = 0;
+                std::vector<std::string> kept_digests;
+                for (const auto& r : rows) {
+                    std::size_t rank = static_cast<std::size_t>(
+                        std::find(tags.begin(), tags.end(), r.tag) - tags.begin());
+                    std::int64_t used = std::max(r.last_used, r.installed_at);
+                    bool old = (*keep > 0 && rank >= *keep) ||
+                               (max_age && used > 0 && now - used > *max_age);
+                    bool go = old && !r.latest && !r.in_use;
+                    if (!go) {
+                        if (r.lookup.record) {
+                            kept_digests.push_back(r.lookup.record->archive_sha256);
+                        }
+                        if (old) {
+                            std::printf("keeping %s %s (%s)\n", r.tag.c_str(), r.platform.c_str(),
+                                        r.latest ? "latest points at it" : "in use");
+                        }
+                        continue;
+                    }
+                    if (*dry) {
+                        std::printf("would remove %s %s\n", r.tag.c_str(), r.platform.c_str());
+                        ++removed;
+                    } else if (value_or_throw(c.remove_entry(r.tag, r.platform))) {
+                        std::printf("removed %s %s\n", r.tag.c_str(), r.platform.c_str());
+                        ++removed;
+                    }
+                }
+                std::error_code ec;
+                for (const auto& a :
+                     std::filesystem::directory_iterator(c.root() / ".archives", ec)) {
+                    std::string digest = a.path().filename().string().substr(0, 64);
+                    if (std::find(kept_digests.begin(), kept_digests.end(), digest) ==
+                        kept_digests.end()) {
+                        if (*dry) {
+                            std::printf("would remove archive %s\n", a.path().filename().c_str());
+                        } else {
+                            util::remove_tree(a.path());
+                        }
+                    }
+                }
+                std::printf("%s %zu entr%s\n", *dry ? "would remove" : "removed", removed,
+                            removed == 1 ? "y" : "ies");
+            });
+        add_common_flags(cmd, *flags, FlagSet::cache_only);
+        cmd->add_option("--keep", *keep, "Keep the newest N tags");
+        cmd->add_option("--older-than", *older, "Remove entries unused for this long (30d, 12h)");
+        cmd->add_flag("--dry-run", *dry, "Print what would be removed; change nothing");
+    }
+
+    // cache path
+    {
+        auto flags = std::make_shared<CommonFlags>();
+        CLI::App* cmd = add_command(
+            *cache_cmd, "path",
+            "Print the directory holding a version's libraries\n\n"
+            "For scripts: LIB_DIR=$(temporal-libs cache path --version v1.0.2).\n"
+            "Exits 3 when that version is not installed for the platform.\n"
+            "Without --version and --platform, prints the cache directory itself.",
+            [&ctx, flags] {
+                Session s = open_session(ctx, *flags);
+                if (flags->version.empty() && flags->platform.empty() &&
+                    s.config.get("version").origin == config::Origin::default_value) {
+                    std::puts(s.cache->root().string().c_str());
+                    return;
+                }
+                std::string tag = s.options.version;
+                if (tag == "latest") {
+                    auto l = s.cache->latest_tag();
+                    if (!l) {
+                        throw Error(ErrorKind::not_found, "no 'latest' link in '" +
+                                                              s.cache->root().string() +
+                                                              "'; run 'temporal-libs download'");
+                    }
+                    tag = *l;
+                }
+                auto found = s.cache->lookup(tag, s.platform.name(), s.options.verify);
+                if (found.state != cache::Lookup::State::ok) {
+                    throw Error(ErrorKind::not_found,
+                                tag + " (" + s.platform.name() + ") is not installed in '" +
+                                    s.cache->root().string() + "'" +
+                                    (found.problem.empty() ? "" : ": " + found.problem) +
+                                    "; run 'temporal-libs download --version " +
+                                    release::version_label(tag) + "'");
+                }
+                std::puts(s.cache->entry_dir(tag, s.platform.name()).string().c_str());
+            });
+        add_common_flags(cmd, *flags, FlagSet::cache_only);
+    }
+}
+
+}  // namespace tl::cli
