@@ -33,6 +33,8 @@ struct FakeAsset {
     std::string digest_override;
     std::string state = "uploaded";
     std::uint64_t id = 0;  // assigned by the server
+    // Reported as "label"; set by uploads that pass `label=`.
+    std::string label;
 };
 
 // A release; releases added later are newer (listed first, like GitHub).
