@@ -1445,11 +1445,13 @@ void FakeGitHub::Impl::handle_storage(const httplib::Request& req, httplib::Resp
     }
     if (req.method == "GET") {
         ++asset->download_count;
-        if (!drops.empty()) {
+        // A fault belongs to the next download long enough to reach it, so a small
+        // checksum file fetched first does not use it up.
+        if (!drops.empty() && drops.front() < length) {
             source->drop_at = drops.front();
             drops.pop_front();
         }
-        if (!stalls.empty()) {
+        if (!stalls.empty() && stalls.front().first < length) {
             source->stall_at = stalls.front().first;
             source->stall = stalls.front().second;
             stalls.pop_front();

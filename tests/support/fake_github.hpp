@@ -102,10 +102,12 @@ public:
     // The next `count` API requests answer a secondary rate limit with
     // retry-after (seconds) and no x-ratelimit-remaining: 0.
     void secondary_rate_limit_next(int count, int status, std::chrono::seconds retry_after);
-    // The next download from storage closes the connection after writing `offset`
-    // body bytes; several calls queue several drops (one per download).
+    // The next download from storage whose body reaches `offset` closes the
+    // connection after writing `offset` body bytes; several calls queue several
+    // drops (one per download). Shorter downloads (checksum files) pass untouched.
     void drop_next_download_at(std::uint64_t offset);
-    // The next download from storage stops sending for `stall` after `offset` bytes.
+    // The next download from storage whose body reaches `offset` stops sending
+    // for `stall` after `offset` bytes.
     void stall_next_download_at(std::uint64_t offset, std::chrono::milliseconds stall);
     // Storage ignores Range headers (always 200 with the whole body).
     void set_ignore_range(bool ignore);

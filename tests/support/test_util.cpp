@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -33,6 +34,54 @@ TestDir::~TestDir() {
     util::remove_tree(m_path);
 }
 
+namespace {
+
+// In a forked child: applies the environment and working directory, then execs.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env, const fs::path& cwd) {
+    for (const auto& [k, v] : env) {
+        if (v.empty()) {
+            ::unsetenv(k.c_str());
+        } else {
+            ::setenv(k.c_str(), v.c_str(), 1);
+        }
+    }
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+        ::_exit(126);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+}
+
+}  // namespace
+
+int spawn_process(const std::vector<std::string>& argv,
+                  const std::map<std::string, std::string>& env, const fs::path& cwd,
+                  const fs::path& log) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        int devnull = ::open("/dev/null", O_RDONLY);
+        ::dup2(devnull, 0);
+        exec_child(argv, env, cwd);
+    }
+    return pid;
+}
+
+int wait_process(int pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 std::string tool_path() {
     return TL_BINARY;
 }
@@ -52,23 +101,7 @@ ProcessResult run_process(const std::vector<std::string>& argv,
         ::dup2(devnull, 0);
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
-        for (const auto& [k, v] : env) {
-            if (v.empty()) {
-                ::unsetenv(k.c_str());
-            } else {
-                ::setenv(k.c_str(), v.c_str(), 1);
-            }
-        }
-        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
-            ::_exit(126);
-        }
-        std::vector<char*> args;
-        for (const auto& a : argv) {
-            args.push_back(const_cast<char*>(a.c_str()));
-        }
-        args.push_back(nullptr);
-        ::execvp(args[0], args.data());
-        ::_exit(127);
+        exec_child(argv, env, cwd);
     }
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);

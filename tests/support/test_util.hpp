@@ -40,6 +40,15 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           const fs::path& cwd = {});
 
+// Starts `argv` without waiting: standard output and error go to `log` (appended),
+// standard input is /dev/null. Returns the process id; wait with wait_process().
+int spawn_process(const std::vector<std::string>& argv,
+                  const std::map<std::string, std::string>& env, const fs::path& cwd,
+                  const fs::path& log);
+
+// Waits for a spawned process; returns its exit code, or 128 + signal number.
+int wait_process(int pid);
+
 // Path of the built temporal-libs executable.
 std::string tool_path();
 

@@ -14,6 +14,13 @@ std::function<void(std::chrono::milliseconds)> g_sleep_for = [](std::chrono::mil
     std::this_thread::sleep_for(d);
 };
 
+bool storage_url_refused(const http::Response& response, const std::string& api_url) {
+    auto final_url = http::parse_url(response.url);
+    auto api = http::parse_url(api_url);
+    return (response.status == 401 || response.status == 403) && final_url && api &&
+           http::origin_of(*final_url) != http::origin_of(*api);
+}
+
 std::string token_from_environment() {
     for (const char* name : {"GITHUB_TOKEN", "GH_TOKEN"}) {
         const char* v = std::getenv(name);
@@ -219,6 +226,10 @@ Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit
             }
         } else if (r->status == 200) {
             return std::move(sink.body);
+        } else if (storage_url_refused(*r, asset.api_url) && attempt < 3) {
+            d.action = http::RetryDecision::Action::retry;
+            d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
+                       ", likely expired); asking for a fresh one";
         } else {
             d = http::decide_after_response(r->status, r->headers, sink.body.substr(0, 512),
                                             attempt, m_config.retry, m_rng, std::time(nullptr));

@@ -85,6 +85,11 @@ private:
     std::mt19937 m_rng;
 };
 
+// True when a download through `api_url` was refused (401/403) by a host other
+// than the API's: a signed storage URL that expired. Asking the API again gives
+// a fresh one.
+bool storage_url_refused(const http::Response& response, const std::string& api_url);
+
 // Sleeps for a wait the retry logic chose; replaceable in tests.
 extern std::function<void(std::chrono::milliseconds)> g_sleep_for;
 

@@ -1,7 +1,9 @@
 #include <curl/curl.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 
 #include "tl/http/client.hpp"
@@ -73,6 +75,15 @@ struct Transfer {
     std::uint64_t body_bytes = 0;
     std::FILE* upload = nullptr;
 
+    // Stall detection: libcurl's own low-speed check averages over several
+    // seconds, so a burst followed by silence goes unnoticed for too long. Keep
+    // samples of the bytes moved and give up when the last `stall_time` moved
+    // fewer than `stall_bytes_per_second * stall_time` bytes.
+    std::chrono::steady_clock::duration stall_time{};
+    std::uint64_t stall_bytes_per_second = 0;
+    std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> samples;
+    bool stalled = false;
+
     // Delivers the head of the final response once.
     bool deliver_head() {
         if (head_delivered) {
@@ -123,6 +134,34 @@ std::size_t on_write(char* ptr, std::size_t size, std::size_t nmemb, void* userd
     }
     t->body_bytes += n;
     return n;
+}
+
+int on_progress(void* userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                curl_off_t ulnow) {
+    (void)dltotal;
+    (void)ultotal;
+    auto* t = static_cast<Transfer*>(userdata);
+    if (t->stall_time.count() == 0) {
+        return 0;
+    }
+    auto now = std::chrono::steady_clock::now();
+    std::uint64_t moved = static_cast<std::uint64_t>(dlnow + ulnow);
+    t->samples.emplace_back(now, moved);
+    // Keep one sample at least `stall_time` old as the window's start.
+    while (t->samples.size() > 2 && now - t->samples[1].first >= t->stall_time) {
+        t->samples.pop_front();
+    }
+    const auto& [start_time, start_bytes] = t->samples.front();
+    if (now - start_time < t->stall_time) {
+        return 0;
+    }
+    double seconds = std::chrono::duration<double>(now - start_time).count();
+    if (static_cast<double>(moved - start_bytes) <
+        static_cast<double>(t->stall_bytes_per_second) * seconds) {
+        t->stalled = true;
+        return 1;  // abort the transfer
+    }
+    return 0;
 }
 
 std::size_t on_read(char* buffer, std::size_t size, std::size_t nitems, void* userdata) {
@@ -207,10 +246,11 @@ public:
                          static_cast<long>(request.timeouts.connect.count()));
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeouts.total.count()));
         if (request.timeouts.low_speed_time.count() > 0) {
-            curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
-                             static_cast<long>(request.timeouts.low_speed_bytes));
-            curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                             static_cast<long>(request.timeouts.low_speed_time.count()));
+            t.stall_time = request.timeouts.low_speed_time;
+            t.stall_bytes_per_second = request.timeouts.low_speed_bytes;
+            curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+            curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+            curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         }
         if (!m_options.ca_file.empty()) {
             curl_easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
@@ -290,6 +330,14 @@ public:
         TransportError e;
         std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
         e.kind = t.aborted ? TransportError::Kind::aborted : classify(rc, reason);
+        if (t.stalled) {
+            e.kind = TransportError::Kind::stalled;
+            reason = "transfer stalled: less than " + std::to_string(t.stall_bytes_per_second) +
+                     " bytes/s for " +
+                     std::to_string(
+                         std::chrono::duration_cast<std::chrono::seconds>(t.stall_time).count()) +
+                     " s";
+        }
         e.message = util::scrub(reason);
         e.status = t.head_delivered ? t.head.status : 0;
         e.body_bytes = t.body_bytes;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
@@ -88,8 +89,13 @@ std::optional<std::uint64_t> content_range_start(const std::string& value) {
 class PartialSink : public http::BodySink {
 public:
     PartialSink(int fd, std::uint64_t offset, util::Sha256& hash, util::Progress& progress,
-                const fs::path& path)
-        : m_fd(fd), m_offset(offset), m_hash(hash), m_progress(progress), m_path(path) {}
+                const fs::path& path, std::function<void(const std::string&)> on_validator)
+        : m_fd(fd),
+          m_offset(offset),
+          m_hash(hash),
+          m_progress(progress),
+          m_path(path),
+          m_on_validator(std::move(on_validator)) {}
 
     bool on_head(const http::ResponseHead& head) override {
         status = head.status;
@@ -101,7 +107,13 @@ public:
                 range_mismatch = true;
                 return false;
             }
-        } else if (status == 200) {
+        }
+        if ((status == 200 || status == 206) && !validator.empty()) {
+            // Saved before any byte is written, so a process killed mid-body
+            // leaves a partial file the next run can resume.
+            m_on_validator(validator);
+        }
+        if (status == 200) {
             if (m_offset > 0) {
                 // The server sent the whole file (it ignores Range, or If-Range
                 // saw a changed validator): start over.
@@ -160,6 +172,7 @@ private:
     util::Sha256& m_hash;
     util::Progress& m_progress;
     fs::path m_path;
+    std::function<void(const std::string&)> m_on_validator;
 };
 
 }  // namespace
@@ -212,7 +225,6 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     util::Progress progress(console, "downloading " + asset.name, asset.size);
     std::mt19937 rng(std::random_device{}());
     auto started = std::chrono::steady_clock::now();
-    auto api_origin = http::parse_url(asset.locator);
     int attempt = 0;
     int range_failures = 0;
     for (;;) {
@@ -228,17 +240,16 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
             extra.emplace_back("If-Range", validator);
         }
-        PartialSink sink(fd.get(), kept, hash, progress, partial);
+        PartialSink sink(fd.get(), kept, hash, progress, partial, [&](const std::string& v) {
+            if (v != validator) {
+                validator = v;
+                (void)write_meta(partial, {asset.locator, asset.size, validator});
+            }
+        });
         http::SendResult r = source.fetch(asset, sink, extra);
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
             return fail(ErrorKind::filesystem, sink.write_error);
-        }
-        // Remember how to resume as soon as the server has told us its validator.
-        if ((sink.status == 200 || sink.status == 206) && !sink.validator.empty() &&
-            sink.validator != validator) {
-            validator = sink.validator;
-            (void)write_meta(partial, {asset.locator, asset.size, validator});
         }
         std::uint64_t now_have = (sink.status == 200 || sink.status == 206) ? sink.offset() : kept;
         if (r && (r->status == 200 || r->status == 206)) {
@@ -299,10 +310,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
                                 http::describe_transport_error(r.error(), asset.display_url));
             }
         } else {
-            auto final_url = http::parse_url(r->url);
-            bool from_storage = final_url && api_origin &&
-                                http::origin_of(*final_url) != http::origin_of(*api_origin);
-            if (from_storage && (r->status == 403 || r->status == 401) && attempt < 3) {
+            if (github::storage_url_refused(*r, asset.locator) && attempt < 3) {
                 // Signed storage URLs expire; the next attempt asks the API for a new one.
                 d.action = http::RetryDecision::Action::retry;
                 d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +

@@ -1,0 +1,79 @@
+#include "support/release_fixture.hpp"
+
+namespace tl::testing {
+
+ReleaseFixture::ReleaseFixture() {
+    archive_name = "temporal-static-libs-" + platform + "-" + version + ".tar.gz";
+    fs::path archive = make_workflow_release(dir / "work", archive_name, libs);
+    archive_bytes = read_file(archive);
+    checksum_text = read_file(archive.string() + ".sha256");
+}
+
+void ReleaseFixture::publish() {
+    FakeRelease r;
+    r.tag = tag;
+    r.name = tag;
+    FakeAsset a;
+    a.name = archive_name;
+    a.content = archive_bytes;
+    a.content_type = "application/gzip";
+    a.digest_override = archive_digest_override;
+    r.assets.push_back(a);
+    FakeAsset s;
+    s.name = archive_name + ".sha256";
+    s.content = checksum_text;
+    s.content_type = "text/plain";
+    r.assets.push_back(s);
+    github.add_release(r);
+}
+
+namespace {
+
+std::map<std::string, std::string> tool_env(const ReleaseFixture& f,
+                                            const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> e = {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+                                            {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+                                            {"GITHUB_TOKEN", ""},
+                                            {"GH_TOKEN", ""},
+                                            {"TEMPORAL_LIBS_VERSION", ""},
+                                            {"FORCE_PLATFORM", ""},
+                                            {"FORCE_ARCH", ""},
+                                            {"HTTPS_PROXY", ""},
+                                            {"https_proxy", ""},
+                                            {"HTTP_PROXY", ""},
+                                            {"http_proxy", ""},
+                                            {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+    for (const auto& [k, v] : env) {
+        e[k] = v;
+    }
+    return e;
+}
+
+}  // namespace
+
+ProcessResult ReleaseFixture::run(std::vector<std::string> args,
+                                  std::map<std::string, std::string> env) const {
+    std::vector<std::string> argv = {tool_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, tool_env(*this, env), dir.path());
+}
+
+int ReleaseFixture::spawn(std::vector<std::string> args, const fs::path& log,
+                          std::map<std::string, std::string> env) const {
+    std::vector<std::string> argv = {tool_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return spawn_process(argv, tool_env(*this, env), dir.path(), log);
+}
+
+std::size_t ReleaseFixture::archive_downloads() const {
+    std::size_t n = 0;
+    for (const auto& r : github.requests(FakeServer::storage)) {
+        if (r.method == "GET" && r.body_bytes_sent > 0 &&
+            r.body_bytes_sent >= archive_bytes.size() / 2) {
+            ++n;
+        }
+    }
+    return n;
+}
+
+}  // namespace tl::testing
