@@ -56,6 +56,8 @@ int run(int argc, char** argv) {
         "  NO_COLOR                  disable colour\n\n" +
         exit_codes_help() + "\nRun 'temporal-libs <command> --help' for a command's options.");
 
+    add_inspect_command(app, ctx);
+    add_abi_check_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {
