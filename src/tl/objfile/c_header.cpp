@@ -116,6 +116,10 @@ std::vector<Token> tokenize(std::string_view s) {
 
 using Tokens = std::vector<Token>;
 
+// No prototype is this long; a run-away declaration (text without semicolons)
+// is dropped rather than scanned again at every brace and bracket.
+constexpr std::size_t k_max_declaration_tokens = 4096;
+
 // Index of the token closing the bracket opened at `open`, or tokens.size().
 std::size_t matching(const Tokens& t, std::size_t open) {
     const std::string_view o = t[open].text;
@@ -321,9 +325,6 @@ std::optional<std::size_t> declarator_start(const Tokens& t) {
 
 void analyze(const Tokens& raw, std::vector<std::string>& out,
              std::unordered_set<std::string>& seen) {
-    // No prototype is this long; a run-away declaration (unbalanced text) is
-    // not worth the quadratic bracket matching below.
-    constexpr std::size_t k_max_declaration_tokens = 4096;
     if (raw.size() > k_max_declaration_tokens) {
         return;
     }
@@ -405,7 +406,7 @@ std::vector<std::string> parse_header_functions(std::string_view header) {
                 ++open_extern_blocks;
                 continue;
             }
-            bool type_body = opens_type_body(decl);
+            bool type_body = decl.size() <= k_max_declaration_tokens && opens_type_body(decl);
             i = matching(tokens, i);
             if (type_body) {
                 decl.push_back(k_body);
@@ -428,7 +429,9 @@ std::vector<std::string> parse_header_functions(std::string_view header) {
             decl.clear();
             continue;
         }
-        decl.push_back(t);
+        if (decl.size() <= k_max_declaration_tokens) {
+            decl.push_back(t);
+        }
     }
     return out;
 }

@@ -31,6 +31,8 @@ constexpr std::uint32_t k_fat_magic_64 = 0xcafebabf;
 // Java class files share 0xcafebabe; their next word (the version) is 45 or
 // more, while no universal file has that many slices (file(1) uses the same cut).
 constexpr std::uint32_t k_max_slices = 32;
+// Most bytes of function names kept per library (real ones hold a few MB).
+constexpr std::size_t k_max_function_bytes = std::size_t{256} << 20;
 // A member larger than this is not read (no object file in a library is).
 constexpr std::int64_t k_max_member_size = std::int64_t{2} << 30;
 
@@ -251,6 +253,7 @@ private:
 
     LibraryInfo& m_info;
     std::vector<std::string> m_functions;
+    std::size_t m_function_bytes = 0;
     std::size_t m_hidden_problems = 0;
     bool m_functions_cut = false;
 };
@@ -283,10 +286,13 @@ void Inspector::add_object(const ObjectFile& obj, const std::string& where,
         problem(where + " is an executable, not an object file");
     }
     for (std::string_view f : obj.functions) {
-        if (m_functions.size() >= k_max_functions) {
+        // Both a count and a byte budget: a hostile symbol table can point
+        // every entry at the same long name.
+        if (m_functions.size() >= k_max_functions || m_function_bytes > k_max_function_bytes) {
             m_functions_cut = true;
             break;
         }
+        m_function_bytes += f.size();
         m_functions.emplace_back(f);
     }
 }
