@@ -235,7 +235,7 @@ TEST(ObjfileLibrary, TruncatedArchiveAtEveryLength) {
     ASSERT_GT(whole.size(), 100u);
     // Cut in the middle of the second object: damaged, with a clear problem.
     LibraryInfo half = inspect_bytes(std::string_view(whole).substr(0, whole.size() - 100));
-    EXPECT_TRUE(half.damaged);
+    EXPECT_NE(half.damage, "");
     EXPECT_TRUE(has_problem(half, "truncated or damaged archive")) << problems(half);
     auto r = check_static_library(half);
     ASSERT_FALSE(r.has_value());
@@ -262,6 +262,34 @@ TEST(ObjfileLibrary, CorruptedBytesNeverCrash) {
             info = inspect_bytes(copy);
             (void)check_for_platform(info, k_macos_arm64);
         }
+    }
+}
+
+TEST(ObjfileLibrary, LyingOffsetsBecomeProblems) {
+    auto patch = [](std::string data, std::size_t at, std::string_view bytes) {
+        data.replace(at, bytes.size(), bytes);
+        return data;
+    };
+    // ELF: e_shoff (64-bit, little-endian, at 40) far past the end.
+    std::string elf = tl::testing::read_file(fixture("x64_stub.o"));
+    LibraryInfo e = inspect_bytes(patch(elf, 40, std::string("\0\0\0\0\xff\xff\0\0", 8)));
+    EXPECT_EQ(e.kind, LibraryKind::object);
+    EXPECT_EQ(
+        e.damage,
+        "the file is a damaged ELF object: section header table lies past the end of the file");
+    // Mach-O: sizeofcmds (at 20) larger than the file.
+    std::string macho = tl::testing::read_file(fixture("mac_arm64_stub.o"));
+    LibraryInfo m = inspect_bytes(patch(macho, 20, std::string("\xff\xff\xff\0", 4)));
+    EXPECT_EQ(m.architectures, std::vector<std::string>{"arm64"});
+    EXPECT_NE(m.damage.find("load commands lie past the end of the file"), std::string::npos)
+        << m.damage;
+    // Universal file: the first slice's offset (big-endian, at 16) past the end.
+    if (has_fixture("libuniversal.a")) {
+        std::string fat = tl::testing::read_file(fixture("libuniversal.a"));
+        LibraryInfo f = inspect_bytes(patch(fat, 16, std::string("\xff\xff\xff\0", 4)));
+        EXPECT_EQ(f.kind, LibraryKind::macho_fat);
+        EXPECT_NE(f.damage.find("lies past the end of the file"), std::string::npos) << f.damage;
+        EXPECT_FALSE(check_for_platform(f, k_macos_arm64).has_value());
     }
 }
 

@@ -76,7 +76,7 @@ json library_json(const Inspection& in, const std::optional<platform::Platform>&
             j["slices"] = slices;
         }
         j["problems"] = info.problems;
-        j["damaged"] = info.damaged;
+        j["damage"] = info.damage.empty() ? json() : json(info.damage);
         if (with_functions) {
             j["function_names"] = info.functions;
         }

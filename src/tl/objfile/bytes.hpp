@@ -20,9 +20,8 @@ public:
     ByteReader() = default;
     ByteReader(std::string_view data, Endian endian) : m_data(data), m_endian(endian) {}
 
+    // The number of bytes that can be read.
     std::uint64_t size() const { return m_data.size(); }
-    std::string_view data() const { return m_data; }
-    Endian endian() const { return m_endian; }
 
     // True when [offset, offset + length) lies inside the buffer (no overflow).
     bool contains(std::uint64_t offset, std::uint64_t length) const {

@@ -231,6 +231,12 @@ std::optional<std::string> ar_layout_problem(std::string_view data) {
     return std::nullopt;
 }
 
+// libarchive's message for its last failure, safe to print.
+std::string archive_error(archive* a) {
+    const char* why = archive_error_string(a);
+    return printable(why != nullptr ? why : "unknown error");
+}
+
 struct ArchiveFree {
     void operator()(archive* a) const { archive_read_free(a); }
 };
@@ -250,6 +256,7 @@ private:
     void read_member(std::string_view name, std::string_view data, const std::string& slice);
     void add_object(const ObjectFile& obj, const std::string& where, const std::string& slice);
     void problem(std::string text);
+    void damage(std::string text);
 
     LibraryInfo& m_info;
     std::vector<std::string> m_functions;
@@ -266,6 +273,14 @@ void Inspector::problem(std::string text) {
     }
 }
 
+// A problem that makes the file unusable; the first one is kept as the reason.
+void Inspector::damage(std::string text) {
+    if (m_info.damage.empty()) {
+        m_info.damage = text;
+    }
+    problem(std::move(text));
+}
+
 void Inspector::add_object(const ObjectFile& obj, const std::string& where,
                            const std::string& slice) {
     ++m_info.object_count;
@@ -277,8 +292,7 @@ void Inspector::add_object(const ObjectFile& obj, const std::string& where,
     }
     ++group->objects;
     if (!obj.problem.empty()) {
-        m_info.damaged = true;
-        problem(where + " is a damaged " + format_name(obj.id.format) + " object: " + obj.problem);
+        damage(where + " is a damaged " + format_name(obj.id.format) + " object: " + obj.problem);
     }
     if (obj.type == ObjectType::shared_library) {
         problem(where + " is a shared library, not a static one");
@@ -324,13 +338,13 @@ LibraryKind Inspector::read_archive(std::string_view data, const std::string& sl
     // be tried on these bytes.
     archive_read_support_format_ar(a.get());
     if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-        m_info.damaged = true;
-        problem(prefix + "damaged archive: " + printable(archive_error_string(a.get())));
+        damage(prefix + "damaged archive: " + archive_error(a.get()));
         return LibraryKind::ar;
     }
     LibraryKind kind = LibraryKind::ar;
     std::string buffer;
     std::size_t members = 0;
+    bool archive_damaged = false;
     for (;;) {
         archive_entry* entry = nullptr;
         int rc = archive_read_next_header(a.get(), &entry);
@@ -338,10 +352,9 @@ LibraryKind Inspector::read_archive(std::string_view data, const std::string& sl
             break;
         }
         if (rc < ARCHIVE_WARN) {
-            m_info.damaged = true;
-            const char* why = archive_error_string(a.get());
-            problem(prefix + "truncated or damaged archive after " + plural(members, "member") +
-                    ": " + printable(why != nullptr ? why : "unknown error"));
+            archive_damaged = true;
+            damage(prefix + "truncated or damaged archive after " + plural(members, "member") +
+                   ": " + archive_error(a.get()));
             break;
         }
         int format = archive_format(a.get());
@@ -405,24 +418,24 @@ LibraryKind Inspector::read_archive(std::string_view data, const std::string& sl
             }
         }
         if (failed) {
-            m_info.damaged = true;
             const char* why = archive_error_string(a.get());
-            problem(prefix + "truncated or damaged archive in member " +
-                    util::quoted(printable(name)) + ": " +
-                    printable(why != nullptr ? why : "its data does not match its header"));
+            archive_damaged = true;
+            damage(prefix + "truncated or damaged archive in member " +
+                   util::quoted(printable(name)) + ": " +
+                   printable(why != nullptr ? why : "its data does not match its header"));
             break;
         }
         ++members;
         ++m_info.member_count;
         read_member(name, in_place ? member : std::string_view(buffer), slice);
     }
-    if (!m_info.damaged) {
+    if (!archive_damaged) {
         if (auto layout = ar_layout_problem(data)) {
-            m_info.damaged = true;
-            problem(prefix + *layout);
+            archive_damaged = true;
+            damage(prefix + *layout);
         }
     }
-    if (members == 0 && !m_info.damaged) {
+    if (members == 0 && !archive_damaged) {
         problem(prefix + "empty archive: it has no members");
     }
     return kind;
@@ -435,8 +448,7 @@ void Inspector::read_fat(std::string_view data, bool wide, std::uint32_t count) 
     for (std::uint32_t i = 0; i < count; ++i) {
         std::uint64_t base = 8 + i * entry_size;
         if (!r.contains(base, entry_size)) {
-            m_info.damaged = true;
-            problem("truncated universal file: its slice table is cut short");
+            damage("truncated universal file: its slice table is cut short");
             return;
         }
         Slice slice;
@@ -445,8 +457,7 @@ void Inspector::read_fat(std::string_view data, bool wide, std::uint32_t count) 
         std::uint64_t size = wide ? *r.u64(base + 16) : *r.u32(base + 12);
         auto bytes = r.bytes(offset, size);
         if (!bytes) {
-            m_info.damaged = true;
-            problem("slice " + slice.id.arch_name + " lies past the end of the file");
+            damage("slice " + slice.id.arch_name + " lies past the end of the file");
             m_info.slices.push_back(slice);
             continue;
         }
@@ -542,7 +553,7 @@ void Inspector::finish() {
     }
     bool archive = m_info.kind == LibraryKind::gnu_ar || m_info.kind == LibraryKind::bsd_ar ||
                    m_info.kind == LibraryKind::coff_lib || m_info.kind == LibraryKind::macho_fat;
-    if (archive && !m_info.damaged && m_info.member_count > 0 && m_info.object_count == 0) {
+    if (archive && m_info.damage.empty() && m_info.member_count > 0 && m_info.object_count == 0) {
         problem("no object files among its " + plural(m_info.member_count, "member"));
     }
     if (m_functions_cut) {
@@ -756,17 +767,17 @@ Result<void> check_static_library(const LibraryInfo& info) {
         default:
             break;
     }
-    if (info.kind == LibraryKind::macho_fat) {
-        for (const auto& s : info.slices) {
-            if (!is_usable_archive_kind(s.kind)) {
-                return unusable("it is a universal file whose slice " + s.id.arch_name + " is a " +
-                                kind_description(s.kind) + ", not an archive");
-            }
-        }
+    if (!info.damage.empty()) {
+        return unusable(info.damage + hint);
     }
-    if (info.damaged) {
-        std::string first = info.problems.empty() ? "it is damaged" : info.problems.front();
-        return unusable(first + hint);
+    for (const auto& s : info.slices) {
+        if (!is_usable_archive_kind(s.kind)) {
+            std::string what =
+                s.kind == LibraryKind::not_archive
+                    ? std::string("neither an archive nor an object file")
+                    : std::string("a ") + kind_description(s.kind) + ", not an archive";
+            return unusable("it is a universal file whose slice " + s.id.arch_name + " is " + what);
+        }
     }
     if (info.member_count == 0) {
         return unusable("it is an empty archive" + hint);

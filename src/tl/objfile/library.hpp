@@ -84,8 +84,9 @@ struct LibraryInfo {
     // "member 'x' is not an object file", "truncated archive: ..."; empty when
     // nothing is.
     std::vector<std::string> problems;
-    // True when the file could not be read to its end or an object in it is damaged.
-    bool damaged = false;
+    // Why the file cannot be read to its end or an object in it is damaged (the
+    // first such problem); empty when nothing is damaged.
+    std::string damage;
 };
 
 // Reads a library file (mapped, not copied); not_found when it does not exist,
