@@ -175,13 +175,7 @@ void add_inspect_command(CLI::App& app, Context& ctx) {
     auto opt = std::make_shared<Options>();
     CLI::App* sub = add_command(
         app, "inspect",
-        "Tell what static libraries are: their container (GNU or BSD ar archive,\n"
-        "universal Mach-O file, Windows .lib), the format and CPU architecture of\n"
-        "their objects, how many functions they define, and what is wrong with them\n"
-        "(mixed architectures, members that are not objects, truncation). With\n"
-        "--platform, also check that every object is for that platform. Exits 5\n"
-        "(integrity) when a file is not a usable static library or does not match.",
-        [opt, &ctx] {
+        "Tell what static libraries are: format, architectures, functions, problems", [opt, &ctx] {
             std::optional<platform::Platform> platform;
             if (opt->platform) {
                 platform = platform::parse_platform(*opt->platform);
@@ -239,6 +233,12 @@ void add_inspect_command(CLI::App& app, Context& ctx) {
     sub->add_flag("--json", opt->json, "Print one JSON document on stdout");
     sub->add_flag("--functions", opt->functions, "Also list the defined global function names");
     sub->footer(
+        "\nFor each library: its container (GNU or BSD ar archive, universal Mach-O\n"
+        "file, Windows .lib), the format and CPU architecture of its objects, how\n"
+        "many functions it defines, and what is wrong with it (mixed architectures,\n"
+        "members that are not objects, truncation). With --platform, also checks\n"
+        "that every object is for that platform. Exits 5 (integrity) when a file is\n"
+        "not a usable static library or is for another platform.\n"
         "\nExamples:\n"
         "  temporal-libs inspect libtemporal_sdk_core_c_bridge.a\n"
         "  temporal-libs inspect --platform linux-arm64 lib/*.a\n"
@@ -254,12 +254,7 @@ void add_abi_check_command(CLI::App& app, Context& /*ctx*/) {
     };
     auto opt = std::make_shared<Options>();
     CLI::App* sub = add_command(
-        app, "abi-check",
-        "Check a C header against static libraries: every function the header\n"
-        "declares must be defined as a global symbol in one of the libraries (on\n"
-        "macOS without the leading underscore). A header from another release than\n"
-        "the libraries shows up here, not as undefined references at link time.\n"
-        "Exits 7 (found) when functions are missing and names each one.",
+        app, "abi-check", "Check that every function a C header declares is in the libraries",
         [opt] {
             std::vector<std::filesystem::path> libs(opt->libraries.begin(), opt->libraries.end());
             objfile::AbiReport report = value_or_throw(objfile::abi_check_files(opt->header, libs));
@@ -302,6 +297,11 @@ void add_abi_check_command(CLI::App& app, Context& /*ctx*/) {
         ->type_name("LIB");
     sub->add_flag("--json", opt->json, "Print one JSON document on stdout");
     sub->footer(
+        "\nEvery function the header declares must be defined as a global symbol in\n"
+        "one of the libraries (Mach-O names without their leading underscore), so a\n"
+        "header from another release than the libraries shows up here rather than\n"
+        "as undefined references at link time. Exits 7 (found) when functions are\n"
+        "missing, naming each one on stdout.\n"
         "\nExamples:\n"
         "  temporal-libs abi-check --header include/temporal-sdk-core-c-bridge.h \\\n"
         "      --lib lib/libtemporal_sdk_core_c_bridge.a\n"

@@ -75,9 +75,7 @@ std::string sniff(std::string_view data) {
     if (starts("\x28\xb5\x2f\xfd")) {
         return "it is a zstd-compressed file; extract it first";
     }
-    if (starts(std::string_view("\xfd"
-                                "7zXZ\0",
-                                6))) {
+    if (starts(std::string_view("\xfd\x37\x7a\x58\x5a\x00", 6))) {
         return "it is an xz-compressed file; extract it first";
     }
     if (starts("BZh")) {
