@@ -20,4 +20,12 @@ void add_inspect_command(CLI::App& app, Context& ctx);
 // libraries (cmd_inspect.cpp).
 void add_abi_check_command(CLI::App& app, Context& ctx);
 
+// `build --source DIR --target TRIPLE`: the static libraries from source with
+// cargo, and the build record pack reads (cmd_build.cpp).
+void add_build_command(CLI::App& app, Context& ctx);
+
+// `pack --platform P --version V`: the release archive, its .sha256 and its
+// manifest from built libraries (cmd_pack.cpp).
+void add_pack_command(CLI::App& app, Context& ctx);
+
 }  // namespace tl::cli
