@@ -71,6 +71,7 @@ int run(int argc, char** argv) {
     add_abi_check_command(app, ctx);
     add_build_command(app, ctx);
     add_pack_command(app, ctx);
+    add_publish_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

@@ -28,4 +28,8 @@ void add_build_command(CLI::App& app, Context& ctx);
 // manifest from built libraries (cmd_pack.cpp).
 void add_pack_command(CLI::App& app, Context& ctx);
 
+// `publish --version V --dir DIST`: the GitHub release of a version, created,
+// uploaded, verified and published; idempotent (cmd_publish.cpp).
+void add_publish_command(CLI::App& app, Context& ctx);
+
 }  // namespace tl::cli
