@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/objfile_fixtures.hpp"
+#include "support/publish_support.hpp"
 #include "support/test_util.hpp"
 #include "tl/archive/create.hpp"
 #include "tl/release/contract.hpp"
@@ -24,15 +25,6 @@ namespace {
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
-}
-
-// The contract's five libraries in `dir`, each a real x86-64 ELF static library.
-void write_x64_libraries(const fs::path& dir) {
-    fs::create_directories(dir);
-    for (const auto& name : release::default_libraries()) {
-        fs::copy_file(fixture("libx64.a"), dir / ("lib" + name + ".a"),
-                      fs::copy_options::overwrite_existing);
-    }
 }
 
 ProcessResult pack(const fs::path& input, const fs::path& out, std::vector<std::string> extra = {},
