@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The main job, end to end, on this machine only (no internet):
 #   1. install dependencies and build temporal-libs and the fake GitHub server;
-#   2. build the sample core crates with cargo, exactly as the release workflow
-#      does (cargo rustc -p <crate> --crate-type staticlib --release);
-#   3. package them like the workflow (tar -czf NAME -C artifacts ., sha256sum);
-#   4. serve that release from a GitHub-compatible server on 127.0.0.1;
+#   2. temporal-libs build: the sample core crates with cargo, exactly as the
+#      release workflow builds sdk-core (cargo rustc -p <crate> --crate-type
+#      staticlib --release), offline;
+#   3. temporal-libs pack: check them and package them reproducibly, with their
+#      .sha256 and manifest;
+#   4. temporal-libs publish: create the release on a GitHub-compatible server on
+#      127.0.0.1, upload, verify, publish (and again: nothing to do);
 #   5. temporal-libs download: resolve, download, verify, extract into the cache;
 #   6. compile a C program against the cached libraries and run it;
 #   7. download again: a cache hit with no network request.
@@ -43,23 +46,23 @@ case "$(uname -s)" in
   *) echo "demo: unsupported OS $(uname -s)" >&2; exit 2 ;;
 esac
 
-step "building the sample core crates with cargo (the release workflow's command)"
-export CARGO_TARGET_DIR="$work/target"
-mkdir -p "$work/artifacts"
-for crate in temporalio-sdk-core temporalio-sdk-core-c-bridge temporalio-client temporalio-sdk temporalio-common; do
-  (cd examples/sample-core && cargo rustc --offline -q -p "$crate" --crate-type staticlib --release)
-  cp "$CARGO_TARGET_DIR/release/lib${crate//-/_}.a" "$work/artifacts/"
-done
+step "temporal-libs build: the sample core crates with cargo (the release workflow's command)"
+triple="$(case "$platform" in
+  linux-x64) echo x86_64-unknown-linux-gnu ;; linux-arm64) echo aarch64-unknown-linux-gnu ;;
+  macos-arm64) echo aarch64-apple-darwin ;; macos-x64) echo x86_64-apple-darwin ;; esac)"
+build/temporal-libs build --source examples/sample-core --target "$triple" --offline \
+  --target-dir "$work/target" --out "$work/artifacts"
 ls -l "$work/artifacts"
 
-step "packaging $tag for $platform like the release workflow"
-archive="temporal-static-libs-$platform-$version.tar.gz"
-mkdir -p "$work/dist/$tag"
-(cd "$work" && tar -czf "dist/$tag/$archive" -C artifacts . \
-   && cd "dist/$tag" && sha256sum "$archive" > "$archive.sha256" && cat "$archive.sha256")
+step "temporal-libs pack: $platform $version"
+SOURCE_DATE_EPOCH="$(git log -1 --format=%ct 2>/dev/null || echo 0)" \
+  build/temporal-libs pack --input "$work/artifacts" --out "$work/dist" \
+  --platform "$platform" --version "$version"
+cat "$work/dist/"*.sha256
 
-step "serving the release from a GitHub-compatible API on 127.0.0.1"
-build/fake-github --dir "$work/dist" --port-file "$work/api_url" > "$work/server.log" 2>&1 &
+step "serving an empty GitHub-compatible API on 127.0.0.1"
+mkdir -p "$work/releases"
+build/fake-github --dir "$work/releases" --port-file "$work/api_url" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/api_url" ] && break; sleep 0.05; done
 api_url="$(cat "$work/api_url")"
@@ -67,6 +70,15 @@ echo "API at $api_url"
 
 export TEMPORAL_LIBS_API_URL="$api_url"
 export TEMPORAL_LIBS_CACHE_DIR="$work/cache"
+
+step "temporal-libs publish: create $tag, upload, verify, publish"
+# The local server accepts any token; a real run uses the workflow's GITHUB_TOKEN.
+GITHUB_TOKEN=demo-token-for-the-local-server build/temporal-libs publish \
+  --version "$version" --dir "$work/dist"
+
+step "temporal-libs publish again: nothing to upload"
+GITHUB_TOKEN=demo-token-for-the-local-server build/temporal-libs publish \
+  --version "$version" --dir "$work/dist"
 
 step "temporal-libs download --version $version"
 build/temporal-libs download --version "$version"
