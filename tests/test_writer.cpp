@@ -114,3 +114,30 @@ TEST(Writer, CreatesFindsDraftsUploadsDeletesAndPublishes) {
     EXPECT_TRUE(denied.error().message.find("HTTP 401 bad credentials") != std::string::npos)
         << denied.error().message;
 }
+
+TEST(Writer, FindsADraftBehindNewerReleasesOfOtherProducts) {
+    FakeGitHub fake;
+    FakeRelease draft;
+    draft.tag = "temporal-libs-v4.0.0";
+    draft.draft = true;
+    fake.add_release(draft);
+    for (int i = 0; i < 150; ++i) {
+        FakeRelease other;
+        other.tag = "web-app-v" + std::to_string(i);
+        fake.add_release(other);
+    }
+    github::ApiConfig config;
+    config.api_url = fake.api_url();
+    config.repo = fake.repo();
+    config.token = "ghp_writerTestToken000000000000";
+    auto client = http::make_curl_client({});
+    util::Console console(stderr);
+    github::Writer writer(*client, config, console);
+    auto found = writer.find_release("temporal-libs-v4.0.0");
+    ASSERT_TRUE(found) << found.error().message;
+    ASSERT_TRUE(found->has_value());
+    EXPECT_TRUE((*found)->draft);
+    auto absent = writer.find_release("temporal-libs-v5.0.0");
+    ASSERT_TRUE(absent) << absent.error().message;
+    EXPECT_FALSE(absent->has_value());
+}

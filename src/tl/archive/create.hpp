@@ -29,6 +29,7 @@ struct Entry {
     std::string content;           // ...else these bytes are the file
 };
 
+// How the archive is written.
 struct CreateOptions {
     Compression compression = Compression::gzip;
     // The mtime of every entry (seconds since the epoch): SOURCE_DATE_EPOCH or 0.

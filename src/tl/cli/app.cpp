@@ -46,7 +46,11 @@ int run(int argc, char** argv) {
         "Rust toolchain.\n\n"
         "Start with:\n"
         "  temporal-libs download               fetch the pinned release for this host\n"
-        "  temporal-libs download --version latest --json\n",
+        "  temporal-libs download --version latest --json\n\n"
+        "Publishing a release (maintainers, see docs/publishing.md):\n"
+        "  temporal-libs build --source sdk-core --target x86_64-unknown-linux-gnu\n"
+        "  temporal-libs pack --platform linux-x64 --version v1.0.3\n"
+        "  temporal-libs publish --version v1.0.3 --dir dist\n",
         "temporal-libs"};
     app.set_version_flag("--version", std::string("temporal-libs ") + TL_VERSION);
     app.require_subcommand(1);
@@ -59,7 +63,9 @@ int run(int argc, char** argv) {
         "  TEMPORAL_LIBS_REPO        GitHub repository holding the releases (owner/name)\n"
         "  TEMPORAL_LIBS_API_URL     GitHub API base URL (GitHub Enterprise, tests)\n"
         "  TEMPORAL_LIBS_CACHE_DIR   cache directory (default: .temporal-libs-cache)\n"
-        "  GITHUB_TOKEN / GH_TOKEN   token sent to the API host only, never printed\n"
+        "  GITHUB_TOKEN / GH_TOKEN   token sent to the API host (and, to publish, its uploads\n"
+        "                            host) only, never printed\n"
+        "  SOURCE_DATE_EPOCH         file time inside archives 'pack' writes (default 0)\n"
         "  FORCE_PLATFORM/FORCE_ARCH override host detection (linux|darwin, x64|arm64)\n"
         "  NO_COLOR                  disable colour\n\n" +
         exit_codes_help() + "\nRun 'temporal-libs <command> --help' for a command's options.");

@@ -212,8 +212,20 @@ Result<std::optional<Release>> Writer::find_release(const std::string& tag) {
     if (*published) {
         return published;
     }
-    // Drafts have no tag yet, as far as the by-tag lookup is concerned.
-    return m_api.find_release([&](const Release& r) { return r.tag == tag; });
+    // Drafts have no tag yet, as far as the by-tag lookup is concerned, so they
+    // are looked for in the list. It is newest first and a draft of ours is
+    // recent: the newest k_draft_search releases are enough, and a monorepo
+    // with thousands of releases does not cost a request per hundred of them.
+    std::size_t seen = 0;
+    auto found = m_api.find_release(
+        [&](const Release& r) { return r.tag == tag || ++seen >= k_draft_search; });
+    if (!found) {
+        return util::unexpected(found.error());
+    }
+    if (*found && (*found)->tag != tag) {
+        return std::optional<Release>{};
+    }
+    return found;
 }
 
 Result<Release> Writer::get_release(std::uint64_t id) {

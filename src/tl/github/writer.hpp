@@ -24,6 +24,9 @@
 
 namespace tl::github {
 
+// How many of the newest releases find_release looks through for a draft.
+inline constexpr std::size_t k_draft_search = 1000;
+
 // A release to create.
 struct NewRelease {
     std::string tag;
@@ -46,16 +49,18 @@ std::string upload_url_for(const std::string& upload_url_template, const std::st
 // The Content-Type GitHub should serve an asset with, from its name.
 std::string content_type_for(const std::string& asset_name);
 
+// Writes releases of one repository; reads go through an Api with the same settings.
 class Writer {
 public:
     // `client` must outlive the Writer; `config.token` must not be empty.
     Writer(http::Client& client, ApiConfig config, util::Console& console);
 
+    // The settings in use (API URL without a trailing slash).
     const ApiConfig& config() const { return m_config; }
 
     // The release with this tag, drafts included (GitHub's by-tag lookup skips
-    // drafts, so they are found in the authenticated release list); empty when
-    // there is none.
+    // drafts, so they are found among the k_draft_search newest releases of the
+    // authenticated list); empty when there is none.
     Result<std::optional<Release>> find_release(const std::string& tag);
 
     // The release with this id, as it is now; not_found when it is gone.

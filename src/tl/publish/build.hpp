@@ -32,6 +32,7 @@ namespace fs = std::filesystem;
 
 // The build record's file name in the output directory.
 inline constexpr std::string_view k_build_record_file = "temporal-libs-build.json";
+// The build record format this build writes and reads.
 inline constexpr int k_build_record_version = 1;
 
 // The crates the contract's five libraries come from.
@@ -40,6 +41,7 @@ const std::vector<std::string>& default_crates();
 // Whether cargo may use the network.
 enum class Network { online, offline };
 
+// What to build, from where, into where.
 struct BuildOptions {
     fs::path source;                  // the Cargo workspace (sdk-core's checkout)
     std::string target;               // a Rust target triple

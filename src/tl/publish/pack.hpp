@@ -25,6 +25,7 @@ namespace tl::publish {
 
 namespace fs = std::filesystem;
 
+// What to pack, for which platform and version, into where.
 struct PackOptions {
     fs::path input = "artifacts";  // lib*.a, and temporal-libs-build.json when built by `build`
     fs::path out = "dist";         // where the archive and its .sha256 go

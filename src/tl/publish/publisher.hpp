@@ -69,6 +69,7 @@ Result<std::vector<AssetAction>> plan_assets(
     const std::vector<LocalAsset>& local, const std::optional<github::Release>& release,
     Replace replace, const std::function<Result<std::string>(const github::Asset&)>& remote_sha256);
 
+// Where the assets are, which release, and how careful to be.
 struct PublishOptions {
     fs::path dir = "dist";
     std::string tag;
