@@ -31,6 +31,7 @@ std::vector<fs::path> library_paths(const fs::path& dir, const cache::EntryRecor
             libs.push_back(dir / f.path);
         }
     }
+    std::sort(libs.begin(), libs.end());
     return libs;
 }
 
