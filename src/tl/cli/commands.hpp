@@ -11,5 +11,12 @@ namespace tl::cli {
 void add_download_command(CLI::App& app, Context& ctx);
 void add_update_command(CLI::App& app, Context& ctx);
 void add_cache_command(CLI::App& app, Context& ctx);
+// `inspect LIB...`: format, architectures, members and functions of static
+// libraries, with an optional --platform check (cmd_inspect.cpp).
+void add_inspect_command(CLI::App& app, Context& ctx);
+
+// `abi-check --header H --lib L...`: the header's functions missing from the
+// libraries (cmd_inspect.cpp).
+void add_abi_check_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli
