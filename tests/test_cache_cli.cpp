@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -60,7 +62,7 @@ TEST(CacheCli, SigkillAtTwentyPointsNeverLeavesAHalfEntry) {
         big[i] = static_cast<char>((i * 2654435761u) >> 13);
     }
     for (auto& [name, content] : f.libs) {
-        content = big + name;
+        content = make_static_library(f.platform, big + name);
     }
     fs::remove_all(f.dir / "work");
     fs::path archive = make_workflow_release(f.dir / "work", f.archive_name, f.libs);
@@ -69,26 +71,72 @@ TEST(CacheCli, SigkillAtTwentyPointsNeverLeavesAHalfEntry) {
     f.publish();
     f.github.set_storage_rate(f.archive_bytes.size() * 2);  // half a second of transfer
 
-    // Measure one undisturbed run to place the kill points.
-    auto t0 = std::chrono::steady_clock::now();
-    ASSERT_EQ(f.run({"download", "--version", f.version, "--platform", f.platform}).exit_code, 0);
-    auto full = std::chrono::steady_clock::now() - t0;
-    std::size_t after_verified = 0;
-    const int points = 24;
-    for (int i = 0; i < points; ++i) {
+    // Kill points chosen by what the run has reached, not by wall time, so they
+    // land in every phase on any machine: part-way through the download (by bytes
+    // served), right after verification (the "verified" line), during extraction
+    // (a staging directory exists) and around install (the entry appears).
+    std::uint64_t size = f.archive_bytes.size();
+    struct Point {
+        std::string phase;
+        std::function<bool(const fs::path& log)> reached;
+        std::chrono::milliseconds delay;
+    };
+    auto staging_exists = [&](const fs::path&) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(f.cache() / f.tag, ec)) {
+            if (e.path().filename().string().rfind(".staging-", 0) == 0) {
+                return true;
+            }
+        }
+        return false;
+    };
+    std::vector<Point> points;
+    for (int i = 1; i <= 8; ++i) {
+        points.push_back({"download",
+                          [&, i](const fs::path&) {
+                              return f.github.storage_bytes_sent() >= size * i / 9 + 100;
+                          },
+                          0ms});
+    }
+    for (int ms : {0, 3, 8, 15}) {
+        points.push_back({"verified",
+                          [](const fs::path& log) { return contains(read_file(log), "verified"); },
+                          std::chrono::milliseconds(ms)});
+    }
+    for (int ms : {0, 2, 5, 10, 20}) {
+        points.push_back({"extract", staging_exists, std::chrono::milliseconds(ms)});
+    }
+    for (int ms : {0, 1, 3}) {
+        points.push_back({"install", [&](const fs::path&) { return fs::exists(f.entry()); },
+                          std::chrono::milliseconds(ms)});
+    }
+    ASSERT_GE(points.size(), 20u);
+    std::map<std::string, int> killed_in;
+    for (std::size_t i = 0; i < points.size(); ++i) {
         fs::remove_all(f.cache());
+        f.github.clear_requests();
         fs::path log = f.dir / ("kill-" + std::to_string(i) + ".log");
+        std::uint64_t before = f.github.storage_bytes_sent();
         int pid = f.spawn({"download", "--version", f.version, "--platform", f.platform}, log);
-        std::this_thread::sleep_for(full * (i + 1) / (points + 2));
+        auto deadline = std::chrono::steady_clock::now() + 20s;
+        auto reached = [&] {
+            if (points[i].phase == "download") {
+                return f.github.storage_bytes_sent() - before >= size * (i + 1) / 9;
+            }
+            return points[i].reached(log);
+        };
+        while (!reached() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+        std::this_thread::sleep_for(points[i].delay);
         ::kill(pid, SIGKILL);
-        wait_process(pid);
-        if (contains(read_file(log), "verified")) {
-            ++after_verified;  // killed during extraction or install
+        int status = wait_process(pid);
+        if (status == 128 + SIGKILL) {
+            ++killed_in[points[i].phase];
         }
         expect_no_entry_or_complete(f);
         auto again = f.run({"download", "--version", f.version, "--platform", f.platform});
         ASSERT_EQ(again.exit_code, 0) << "after kill " << i << ": " << again.err;
-        expect_no_entry_or_complete(f);
         EXPECT_EQ(cache::Cache(f.cache()).lookup(f.tag, f.platform, cache::Verify::full).state,
                   cache::Lookup::State::ok);
         // No staging or moved-aside directory survives the next run.
@@ -96,9 +144,12 @@ TEST(CacheCli, SigkillAtTwentyPointsNeverLeavesAHalfEntry) {
             EXPECT_EQ(e.path().filename(), f.platform) << e.path();
         }
     }
-    std::printf("kill points after verification (extract/install): %zu of %d\n", after_verified,
-                points);
-    EXPECT_GE(after_verified, 2u) << "no kill point reached extraction; timing too coarse";
+    for (const auto& [phase, n] : killed_in) {
+        std::printf("killed during %s: %d\n", phase.c_str(), n);
+    }
+    EXPECT_GE(killed_in["download"], 6);
+    EXPECT_GE(killed_in["verified"] + killed_in["extract"] + killed_in["install"], 6)
+        << "too few kills landed after the download";
 }
 
 TEST(CacheCli, EightProcessesAtOnceDownloadOnce) {

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "tl/install/downloader.hpp"
+#include "tl/objfile/library.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
@@ -292,6 +293,24 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
                             util::quoted(file) +
                             "; nothing was installed (if your build needs "
                             "fewer libraries, set 'libraries' in temporal-libs.toml)");
+        }
+    }
+
+    // A library for the wrong CPU or not a static archive at all would fail late
+    // in the consumer's link (or at run time): refuse it now.
+    for (const auto& f : *extracted) {
+        std::string name = fs::path(f.path).filename().string();
+        if (!util::starts_with(name, "lib") || !util::ends_with(name, ".a")) {
+            continue;
+        }
+        auto info = objfile::inspect_library(*staging / f.path);
+        Result<void> ok = info ? objfile::check_for_platform(*info, options.platform)
+                               : Result<void>(util::unexpected(info.error()));
+        if (!ok) {
+            util::remove_tree(*staging);
+            return fail(ErrorKind::integrity, "release " + util::quoted(tag) + " for " + plat +
+                                                  " is unusable: " + ok.error().message +
+                                                  "; nothing was installed");
         }
     }
 
