@@ -298,7 +298,8 @@ void Cache::record_use(const std::string& tag, const std::string& platform, Use 
     if (use == Use::hit) {
         e["hits"] = e.value("hits", std::uint64_t{0}) + 1;
     }
-    (void)util::write_file_atomic(m_root / ".stats.json", j.dump() + "\n");
+    (void)util::write_file_atomic(m_root / ".stats.json", j.dump() + "\n",
+                                  util::AtomicFile::Durability::no_fsync);
 }
 
 Cache::Stats Cache::stats() const {

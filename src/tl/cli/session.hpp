@@ -13,6 +13,7 @@
 #include "tl/cache/cache.hpp"
 #include "tl/cli/app.hpp"
 #include "tl/config/config.hpp"
+#include "tl/github/api.hpp"
 #include "tl/http/client.hpp"
 #include "tl/install/installer.hpp"
 #include "tl/platform/platform.hpp"
@@ -45,12 +46,21 @@ enum class FlagSet { cache_only, network };
 void add_common_flags(CLI::App* cmd, CommonFlags& flags, FlagSet set);
 
 struct Session {
+    explicit Session(config::Config c) : config(std::move(c)) {}
+
     config::Config config;
     platform::Platform platform;
     std::unique_ptr<cache::Cache> cache;
-    std::unique_ptr<http::Client> client;
-    std::unique_ptr<source::Source> source;
     install::InstallOptions options;
+    github::ApiConfig api;
+
+    // The release source, made on first call (HTTP and TLS set-up cost a few
+    // milliseconds a cache hit should not pay); null when offline.
+    source::Source* source(Context& ctx);
+
+private:
+    std::unique_ptr<http::Client> m_client;
+    std::unique_ptr<source::Source> m_source;
 };
 
 // Builds a session from configuration and flags; throws tl::Error (usage) for
