@@ -197,7 +197,7 @@ Result<fs::path> Cache::make_staging(const std::string& tag, const std::string& 
         return util::unexpected(r.error());
     }
     fs::path staging = util::unique_sibling(parent, ".staging-" + platform);
-    if (::mkdir(staging.c_str(), 0755) != 0) {
+    if (::mkdir(staging.c_str(), 0777) != 0) {
         return fail(ErrorKind::filesystem,
                     "cannot create '" + staging.string() + "': " + std::strerror(errno));
     }

@@ -79,6 +79,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
     c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
     c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
+    c.set_from_flag("timeout", f.timeout, "--timeout");
     c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
     if (f.offline) {
         c.set_from_flag("offline", "true", "--offline");
@@ -126,6 +127,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     api.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
                                                              : http::PlainHttp::loopback_only;
     api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
+    api.timeouts.total = std::chrono::seconds(number(c, "timeout"));
     api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
     api.retry = o.retry;
     (void)ctx;

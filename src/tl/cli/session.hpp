@@ -33,6 +33,7 @@ struct CommonFlags {
     std::string retry_max_time;
     std::string rate_limit_max_wait;
     std::string connect_timeout;
+    std::string timeout;
     std::string stall_timeout;
     bool offline = false;
     bool allow_http = false;
