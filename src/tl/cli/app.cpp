@@ -56,6 +56,7 @@ int run(int argc, char** argv) {
         "  NO_COLOR                  disable colour\n\n" +
         exit_codes_help() + "\nRun 'temporal-libs <command> --help' for a command's options.");
 
+    add_scan_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

@@ -8,5 +8,7 @@
 
 namespace tl::cli {
 
+// `scan [PATH]`: finds Rust toolchain installs and cargo runs to migrate.
+void add_scan_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli
