@@ -42,6 +42,7 @@ struct Word {
     std::uint32_t start = 0;          // file offset of the word as written
     std::uint32_t end = 0;            // file offset just past the word as written
     std::string raw;                  // the word as written, for display
+    bool literal = false;             // a string literal (JSON, JS, Zig): shown unquoted
 };
 
 // A word made of a literal (already unquoted) string whose characters sit at

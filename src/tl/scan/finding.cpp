@@ -124,9 +124,9 @@ std::string why_text(Kind kind, std::string_view text) {
             return "installs a Rust toolchain only to compile sdk-core; the prebuilt static "
                    "libraries need none";
         case Kind::rust_build:
-            return "compiles Rust from source (about 15 minutes for sdk-core, with a Rust "
-                   "toolchain in every job and image) where the prebuilt libraries download in "
-                   "seconds";
+            return "runs cargo or rustc, which needs a Rust toolchain in every job and image; "
+                   "compiling sdk-core takes about 15 minutes where the prebuilt libraries "
+                   "download in seconds";
         case Kind::build_dependency:
             if (text.find("rust-cache") != std::string_view::npos) {
                 return "caches Rust build output, which is useless once nothing compiles Rust";

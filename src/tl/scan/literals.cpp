@@ -117,6 +117,7 @@ Word read_string_literal(const Fragment& f, std::size_t& i) {
     w.start = f.offset_at(begin);
     w.end = stop > begin ? f.offset_at(stop - 1) + 1 : w.start;
     w.raw = t.substr(begin, stop - begin);
+    w.literal = true;
     i = stop;
     return w;
 }

@@ -1,5 +1,6 @@
 #include "tl/scan/report.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -325,16 +326,15 @@ std::string to_markdown(const ScanReport& r) {
             if (f.path != current) {
                 current = f.path;
                 out += "### `" + md_text(f.path) + "` (" + file_type_label(f.file_type) + ")\n\n";
-                out += "| Line | Status | Kind | Command | Why | Use instead |\n";
-                out += "|---:|---|---|---|---|---|\n";
+                out += "| Line | Status | Kind | Command | Use instead |\n";
+                out += "|---:|---|---|---|---|\n";
             }
             std::string status =
                 f.status == Status::allowed
                     ? "allowed (" + md_text(f.allowed_by) + ")"
                     : std::string("**to migrate** (") + severity_name(f.severity) + ")";
             out += "| " + std::to_string(f.line) + ":" + std::to_string(f.column) + " | " + status +
-                   " | " + kind_name(f.kind) + " | " + md_code(f.text) + " | " + md_text(f.why) +
-                   " | " +
+                   " | " + kind_name(f.kind) + " | " + md_code(f.text) + " | " +
                    (f.status == Status::allowed ? std::string("keep") : md_text(f.replacement)) +
                    " |\n";
             // A table ends at a blank line: add one after each file's last row.
@@ -343,6 +343,20 @@ std::string to_markdown(const ScanReport& r) {
                 out += "\n";
             }
         }
+    }
+
+    if (!r.findings.empty()) {
+        out += "## Why these matter\n\n";
+        for (Kind k : k_kinds) {
+            bool present = std::any_of(r.findings.begin(), r.findings.end(),
+                                       [&](const Finding& f) { return f.kind == k; });
+            if (present) {
+                out += std::string("- **") + kind_name(k) + "**: " + why_text(k, "") + ".\n";
+            }
+        }
+        out +=
+            "\nA location that must compile Rust (the release build) stays, marked with a "
+            "`temporal-libs: allow-rust` comment or listed with `--allow`.\n\n";
     }
 
     if (!r.skipped.empty()) {

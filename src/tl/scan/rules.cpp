@@ -229,7 +229,14 @@ std::string words_text(const std::vector<Word>& words, std::size_t from) {
         if (k > from) {
             raw.push_back(' ');
         }
-        raw += words[k].raw;
+        const Word& w = words[k];
+        // Array elements ("cargo", "build") read better as the command they make.
+        if (w.literal && !w.value.empty() &&
+            w.value.find_first_of(" \t\n'\"") == std::string::npos) {
+            raw += w.value;
+        } else {
+            raw += w.raw;
+        }
     }
     return display_text(raw);
 }

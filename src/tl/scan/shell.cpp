@@ -56,6 +56,7 @@ private:
     void nested(std::size_t begin, std::size_t end, ShellDialect dialect);
     std::size_t dollar(WordBuilder& w, std::size_t i, std::size_t end);
     std::size_t backtick(WordBuilder& w, std::size_t i, std::size_t end);
+    void inside_braces(std::size_t begin, std::size_t end);
     Word read_word(std::size_t& i, std::size_t end);
     std::size_t read_heredocs(std::size_t i, std::size_t end, std::vector<Heredoc>& pending);
 
@@ -152,11 +153,34 @@ std::size_t ShellParser::dollar(WordBuilder& w, std::size_t i, std::size_t end) 
     }
     if (i + 1 < end && m_t[i + 1] == '{') {
         std::size_t close = find_close(i + 1, end);
+        inside_braces(i + 2, close);
         append_raw(w, i, std::min(close + 1, end));
         return std::min(close + 1, end);
     }
     w.push('$', m_f.offset_at(i));
     return i + 1;
+}
+
+void ShellParser::inside_braces(std::size_t begin, std::size_t end) {
+    // ${VAR:-$(cmd)} and ${VAR:-`cmd`} run cmd.
+    for (std::size_t k = begin; k < end; ++k) {
+        char c = m_t[k];
+        if (c == '\\') {
+            ++k;
+        } else if (c == '\'') {
+            k = skip_quoted(k, end);
+        } else if (c == '$' && k + 1 < end && m_t[k + 1] == '(' &&
+                   !(k + 2 < end && m_t[k + 2] == '(')) {
+            std::size_t close = find_close(k + 1, end);
+            nested(k + 2, close, m_dialect);
+            k = close;
+        } else if (c == '`') {
+            std::size_t close = m_t.find('`', k + 1);
+            close = close == std::string::npos || close > end ? end : close;
+            nested(k + 1, close, m_dialect);
+            k = close;
+        }
+    }
 }
 
 std::size_t ShellParser::backtick(WordBuilder& w, std::size_t i, std::size_t end) {

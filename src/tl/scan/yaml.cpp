@@ -440,14 +440,15 @@ void YamlReader::run() {
             Fragment f = scalar(i, k.value_col, k.key_col, next);
             scalar_value = std::string(util::trim(f.text));
         }
-        const std::string line_text = display_text(util::trim(t));
+        const std::string line_text = display_text(util::trim(t.substr(k.key_col)));
         if (m_dialect.github && k.key == "uses" && !scalar_value.empty()) {
             classify_uses(scalar_value, key_start, offset(i, t.size()), line_text, m_out);
         } else if (is_image_key(k.key)) {
             if (!scalar_value.empty() && is_rust_image(scalar_value)) {
                 m_out.add(Kind::toolchain_install, key_start, offset(i, t.size()), line_text);
-            } else if (scalar_value.empty()) {
-                // image: {name: rust:1.80} / container: {image: rust:1.80}
+            } else if (scalar_value.empty() && !m_dialect.github) {
+                // GitLab's image: {name: rust:1.80}; GitHub's container: {image: ...}
+                // is found on its own `image:` line.
                 for (std::size_t j = i + 1; j < m_lines.size(); ++j) {
                     std::string_view n = m_lines[j].text;
                     if (blank_or_comment(n)) {
@@ -457,7 +458,7 @@ void YamlReader::run() {
                         break;
                     }
                     KeyLine child = parse_key_line(n);
-                    if (child.ok && (child.key == "name" || child.key == "image")) {
+                    if (child.ok && child.key == "name") {
                         std::string_view cv = util::trim(n.substr(child.value_col));
                         std::string v(cv);
                         if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) {
