@@ -250,7 +250,8 @@ TEST(Scanner, OddFilesAreSkippedWithANoteNeverACrash) {
         return s == nullptr ? std::string("<not skipped>") : s->reason;
     };
     EXPECT_EQ(reason("binary.sh"), "binary file (contains NUL bytes)");
-    EXPECT_EQ(reason("huge.sh"), "larger than 1.0 MB (raise --max-file-size to read it)");
+    EXPECT_EQ(reason("huge.sh"),
+              "larger than the 1048576-byte limit (raise --max-file-size to read it)");
     EXPECT_EQ(reason("utf16.sh"), "UTF-16 text (only UTF-8 is read)");
     EXPECT_EQ(reason("utf16-no-bom.sh"),
               "UTF-16 text without a byte order mark (only UTF-8 is read)");

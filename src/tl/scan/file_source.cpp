@@ -269,8 +269,8 @@ FileText read_text(const fs::path& path, std::uint64_t max_size) {
         return r;
     }
     auto too_large = [&] {
-        r.reason =
-            "larger than " + util::human_bytes(max_size) + " (raise --max-file-size to read it)";
+        r.reason = "larger than the " + std::to_string(max_size) +
+                   "-byte limit (raise --max-file-size to read it)";
     };
     if (static_cast<std::uint64_t>(st.st_size) > max_size) {
         too_large();
