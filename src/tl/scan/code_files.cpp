@@ -5,7 +5,9 @@
 // the same command rules as shell. A string that merely mentions cargo (a log
 // line, an error message) is not a command.
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "tl/scan/analyze.hpp"
 #include "tl/util/strings.hpp"
@@ -290,6 +292,14 @@ void argv_call(const Fragment& f, const std::vector<Token>& tokens, std::size_t 
 }  // namespace
 
 void analyze_javascript(std::string_view source, Collector& out) {
+    // Every finding in JS needs one of these words; most scripts have none, and
+    // skipping the tokenizer for them keeps large TypeScript trees cheap.
+    static const char* const needles[] = {"spawn", "exec", "Command", "run-with-rust-toolchain",
+                                          "$`",    "sh`"};
+    if (std::none_of(std::begin(needles), std::end(needles),
+                     [&](const char* n) { return source.find(n) != std::string_view::npos; })) {
+        return;
+    }
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
     std::vector<Token> tokens = tokenize(f, Lang::js);
     for (std::size_t k = 0; k < tokens.size(); ++k) {
@@ -343,6 +353,11 @@ void analyze_javascript(std::string_view source, Collector& out) {
 }
 
 void analyze_zig(std::string_view source, Collector& out) {
+    if (source.find("addSystemCommand") == std::string_view::npos &&
+        source.find("argv") == std::string_view::npos &&
+        source.find("Child") == std::string_view::npos) {
+        return;
+    }
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
     std::vector<Token> tokens = tokenize(f, Lang::zig);
     for (std::size_t k = 0; k < tokens.size(); ++k) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "tl/scan/analyze.hpp"
 #include "tl/scan/file_source.hpp"
@@ -24,10 +25,12 @@ constexpr std::string_view k_marker = "temporal-libs:";
 // Files with none of these words cannot hold a finding; checking first keeps
 // a scan of a large tree close to the cost of reading it.
 bool may_contain_findings(std::string_view text) {
-    static const char* const needles[] = {"cargo", "rust", "sdk-core", "cross", "corrosion"};
-    std::string lower = util::to_lower(text);
+    // Case variants rather than a lower-cased copy: find() on the text as it
+    // is runs at memchr speed. $(CARGO), RUSTC and Rustlang.Rustup are covered.
+    static const char* const needles[] = {"cargo", "CARGO",    "Cargo", "rust",     "RUST",
+                                          "Rust",  "sdk-core", "cross", "corrosion"};
     for (const char* n : needles) {
-        if (lower.find(n) != std::string::npos) {
+        if (text.find(n) != std::string_view::npos) {
             return true;
         }
     }
@@ -492,6 +495,60 @@ Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
     return kept;
 }
 
+namespace {
+
+// Threads beyond this add little: reading small files is the work.
+constexpr std::size_t k_max_threads = 8;
+
+// What scanning one listed path gave.
+struct FileOutcome {
+    std::optional<ScannedFile> scanned;
+    std::optional<SkippedFile> skipped;
+    std::vector<Finding> findings;
+};
+
+FileOutcome scan_one(const fs::path& base, const std::string& rel, ListingSource source,
+                     const ScanOptions& options) {
+    FileOutcome out;
+    try {
+        std::optional<FileType> type = classify_path(rel);
+        const fs::path path = base / rel;
+        if (!type && may_be_script(rel)) {
+            type = classify_shebang(read_prefix(path, 256));
+        }
+        if (!type) {
+            if (source == ListingSource::file) {
+                out.skipped = SkippedFile{rel, "not a build file the scanner knows"};
+            }
+            return out;
+        }
+        FileText text = read_text(path, options.max_file_size);
+        if (!text.ok) {
+            std::error_code ec;
+            // A submodule is listed by git as a path; it is not a file to read.
+            if (!(source == ListingSource::git && fs::is_directory(path, ec))) {
+                out.skipped = SkippedFile{rel, text.reason};
+            }
+            return out;
+        }
+        auto findings = scan_text(rel, *type, text.text, options.allow_globs);
+        if (!findings) {
+            out.skipped = SkippedFile{rel, findings.error().message};
+            return out;
+        }
+        out.scanned = ScannedFile{rel, *type, findings->size()};
+        out.findings = std::move(*findings);
+    } catch (const std::exception& e) {
+        // One file must not end the scan of the others (out of memory on a
+        // pathological file, a bug): report it and go on.
+        out = FileOutcome{};
+        out.skipped = SkippedFile{rel, std::string("internal error while scanning: ") + e.what()};
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<ScanReport> scan_tree(const ScanOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     ScanReport report;
@@ -521,35 +578,35 @@ Result<ScanReport> scan_tree(const ScanOptions& options) {
     }
     report.files_listed = paths.size();
 
-    for (const std::string& rel : paths) {
-        std::optional<FileType> type = classify_path(rel);
-        const fs::path path = base / rel;
-        if (!type && may_be_script(rel)) {
-            type = classify_shebang(read_prefix(path, 256));
+    // Files are independent: read and analyse them on a few threads, each
+    // result in its own slot, then merge in listing order so the report does
+    // not depend on scheduling.
+    std::vector<FileOutcome> outcomes(paths.size());
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        for (std::size_t i = next++; i < paths.size(); i = next++) {
+            outcomes[i] = scan_one(base, paths[i], report.source, options);
         }
-        if (!type && report.source == ListingSource::file) {
-            report.skipped.push_back(SkippedFile{rel, "not a build file the scanner knows"});
-            continue;
+    };
+    const std::size_t threads =
+        std::min<std::size_t>({std::max(1u, std::thread::hardware_concurrency()), k_max_threads,
+                               (paths.size() + 63) / 64});
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) {
+        pool.emplace_back(worker);
+    }
+    worker();
+    for (auto& t : pool) {
+        t.join();
+    }
+    for (FileOutcome& o : outcomes) {
+        if (o.skipped) {
+            report.skipped.push_back(std::move(*o.skipped));
         }
-        if (!type) {
-            continue;
+        if (o.scanned) {
+            report.scanned.push_back(std::move(*o.scanned));
         }
-        FileText text = read_text(path, options.max_file_size);
-        if (!text.ok) {
-            // A submodule is listed by git as a path; it is not a file to read.
-            if (report.source == ListingSource::git && fs::is_directory(path, ec)) {
-                continue;
-            }
-            report.skipped.push_back(SkippedFile{rel, text.reason});
-            continue;
-        }
-        auto findings = scan_text(rel, *type, text.text, options.allow_globs);
-        if (!findings) {
-            report.skipped.push_back(SkippedFile{rel, findings.error().message});
-            continue;
-        }
-        report.scanned.push_back(ScannedFile{rel, *type, findings->size()});
-        for (auto& f : *findings) {
+        for (auto& f : o.findings) {
             report.findings.push_back(std::move(f));
         }
     }
