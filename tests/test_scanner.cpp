@@ -340,3 +340,57 @@ TEST(Scanner, AllowGlobsAndSingleFiles) {
     EXPECT_FALSE(scan::matches_glob("docker/", "dockerfiles/Dockerfile"));
     EXPECT_FALSE(scan::matches_glob("", "x"));
 }
+
+TEST(ScanText, SurvivesMutatedInput) {
+    // Every fixture file, cut and spliced at random places and read as every
+    // file type: the readers must return (findings or not), never crash or hang.
+    std::vector<std::string> texts;
+    for (const auto& e : fs::recursive_directory_iterator(fixture_root())) {
+        if (e.is_regular_file()) {
+            texts.push_back(read_file(e.path()));
+        }
+    }
+    ASSERT_FALSE(texts.empty());
+    const scan::FileType types[] = {
+        scan::FileType::dockerfile,   scan::FileType::github_workflow, scan::FileType::gitlab_ci,
+        scan::FileType::shell,        scan::FileType::makefile,        scan::FileType::justfile,
+        scan::FileType::package_json, scan::FileType::javascript,      scan::FileType::zig_build,
+        scan::FileType::cmake,        scan::FileType::devcontainer,    scan::FileType::gitmodules};
+    const char* splices[] = {"\\", "\"", "'",      "`",  "$(", "${",  "<<EOF", "|", "\n", "#",
+                             "[",  "{",  "cargo ", "\t", "- ", ": |", "(",     ")", "*/", "/*"};
+    std::uint32_t seed = 12345;
+    auto rnd = [&](std::size_t n) {
+        seed = seed * 1103515245u + 12345u;
+        return n == 0 ? 0 : static_cast<std::size_t>((seed >> 8) % n);
+    };
+    std::size_t runs = 0;
+    for (int iteration = 0; iteration < 1500; ++iteration) {
+        std::string t = texts[rnd(texts.size())];
+        for (int edits = 0; edits < 4; ++edits) {
+            std::size_t at = rnd(t.size() + 1);
+            switch (rnd(3)) {
+                case 0:
+                    t.insert(at, splices[rnd(std::size(splices))]);
+                    break;
+                case 1:
+                    t.erase(at, rnd(40));
+                    break;
+                default:
+                    t = t.substr(0, at);
+                    break;
+            }
+        }
+        for (auto type : types) {
+            auto r = scan::scan_text("mutated", type, t);
+            if (r) {
+                for (const auto& f : *r) {
+                    ASSERT_GE(f.line, 1);
+                    ASSERT_GE(f.column, 1);
+                    ASSERT_GE(f.end_line, f.line);
+                }
+            }
+            ++runs;
+        }
+    }
+    EXPECT_EQ(runs, 1500u * std::size(types));
+}
