@@ -66,6 +66,19 @@ TEST(ScanShell, SubstitutionsAndShellStringsRunCommands) {
     EXPECT_EQ(sh("echo $((1 + 2)) cargo\n"), Found{});
 }
 
+TEST(ScanShell, ContainersAndNixShells) {
+    EXPECT_EQ(sh("docker run --rm -v \"$PWD\":/src -w /src rust:1.80 cargo build --release\n"),
+              Found{"1:1 rust-build"});
+    EXPECT_EQ(sh("podman run --platform=linux/arm64 docker.io/library/rust:slim make\n"),
+              Found{"1:1 rust-build"});
+    EXPECT_EQ(sh("docker run -e RUST_LOG=debug -v rust:/cache node:20 npm test\n"), Found{});
+    EXPECT_EQ(sh("docker build -t rust .\n"), Found{});
+    EXPECT_EQ(sh("nix develop .#ci --command cargo test\n"), Found{"1:1 rust-build"});
+    EXPECT_EQ(sh("nix-shell -p cargo rustc --run 'cargo build'\n"),
+              (Found{"1:1 toolchain-install", "1:33 rust-build"}));
+    EXPECT_EQ(sh("nix develop --command make\n"), Found{});
+}
+
 TEST(ScanShell, HeredocsAreDataUnlessAShellReadsThem) {
     EXPECT_EQ(sh("cat > Dockerfile <<EOF\nRUN cargo build\nEOF\ncargo test\n"),
               Found{"4:1 rust-build"});

@@ -241,6 +241,14 @@ std::string words_text(const std::vector<Word>& words, std::size_t from) {
     return display_text(raw);
 }
 
+Fragment fragment_of(const Word& w) {
+    Fragment f;
+    f.text = w.value;
+    f.offs = w.offs;
+    f.end = w.end;
+    return f;
+}
+
 // Wrappers that run the command given as their arguments.
 bool skip_wrapper(const std::vector<Word>& words, std::size_t& i) {
     std::string name = command_name(words[i]);
@@ -274,6 +282,17 @@ bool skip_wrapper(const std::vector<Word>& words, std::size_t& i) {
         ++i;
         skip_options({});
         return true;
+    }
+    if (name == "nix" && i + 1 < words.size() &&
+        (words[i + 1].value == "develop" || words[i + 1].value == "shell")) {
+        // nix develop [flake] --command cargo build
+        for (std::size_t k = i + 2; k < words.size(); ++k) {
+            if (words[k].value == "--command" || words[k].value == "-c") {
+                i = k + 1;
+                return true;
+            }
+        }
+        return false;
     }
     if (name == "exec") {
         ++i;
@@ -535,12 +554,8 @@ CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
         }
         if (dash_c) {
             if (k < words.size() && out.depth < 16) {
-                Fragment inner;
-                inner.text = words[k].value;
-                inner.offs = words[k].offs;
-                inner.end = words[k].end;
                 ++out.depth;
-                analyze_shell(inner, out);
+                analyze_shell(fragment_of(words[k]), out);
                 --out.depth;
             }
             return info;
@@ -605,6 +620,30 @@ CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
         }
         return info;
     }
+    if ((name == "docker" || name == "podman" || name == "nerdctl") && arg(1) == "run") {
+        // docker run [options] IMAGE [command]: compiling inside a Rust image
+        // still needs the toolchain, only in a container.
+        static const std::array<std::string_view, 22> with_value = {
+            "-v",           "--volume",   "-w",      "--workdir",  "-e",     "--env",
+            "-u",           "--user",     "-p",      "--publish",  "--name", "--network",
+            "--entrypoint", "--platform", "--mount", "--env-file", "-m",     "--memory",
+            "--cpus",       "-l",         "--label", "--pull"};
+        for (std::size_t k = i + 2; k < words.size(); ++k) {
+            std::string_view a = words[k].value;
+            if (starts_with(a, "-")) {
+                if (a.find('=') == std::string_view::npos &&
+                    std::find(with_value.begin(), with_value.end(), a) != with_value.end()) {
+                    ++k;
+                }
+                continue;
+            }
+            if (is_rust_image(a)) {
+                out.add(Kind::rust_build, begin, finish, text());
+            }
+            break;
+        }
+        return info;
+    }
     if (is_js_runner(name)) {
         for (std::size_t k = i + 1; k < words.size(); ++k) {
             if (mentions_retired_script(words[k].value)) {
@@ -613,6 +652,17 @@ CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
             }
         }
         return info;
+    }
+    if (name == "nix-shell") {
+        // nix-shell -p cargo --run "cargo build": the packages and the command.
+        for (std::size_t k = i + 1; k + 1 < words.size(); ++k) {
+            if ((words[k].value == "--run" || words[k].value == "--command") && out.depth < 16) {
+                ++out.depth;
+                analyze_shell(fragment_of(words[k + 1]), out);
+                --out.depth;
+                break;
+            }
+        }
     }
     std::size_t packages_from = 0;
     if (installs(name, words, i + 1, packages_from)) {
