@@ -245,11 +245,13 @@ TEST(ScanCode, JavaScriptSpawns) {
         "spawn(program, args);\n"
         "spawn('sh', ['-c', 'cargo build']);\n"
         "regex.exec('cargo build');\n"
-        "const { exec } = require('node:child_process'); exec('cargo doc');\n";
-    EXPECT_EQ(
-        findings_of(FileType::javascript, js, "build.ts"),
-        (Found{"5:7 rust-build", "6:25 rust-build", "7:23 toolchain-install", "8:13 rust-build",
-               "9:18 rust-build", "10:9 rust-build", "12:21 rust-build", "14:55 rust-build"}));
+        "const { exec } = require('node:child_process'); exec('cargo doc');\n"
+        "cargoCpArtifact(['--artifact', 'x', '--', 'cargo', 'build', '--release']);\n"
+        "const tools = ['cargo', 'rustc', 'rustup'];\n";
+    EXPECT_EQ(findings_of(FileType::javascript, js, "build.ts"),
+              (Found{"5:7 rust-build", "6:25 rust-build", "7:23 toolchain-install",
+                     "8:13 rust-build", "9:18 rust-build", "10:9 rust-build", "12:21 rust-build",
+                     "14:55 rust-build", "15:43 rust-build"}));
 }
 
 TEST(ScanCode, Zig) {
@@ -261,10 +263,11 @@ TEST(ScanCode, Zig) {
         "var child = std.process.Child.init(&.{ \"rustup\", \"show\" }, alloc);\n"
         "const r = try std.process.Child.run(.{ .allocator = a, .argv = &.{ \"rustc\", \"-V\" } "
         "});\n"
-        "const d = b.addSystemCommand(&.{ \"zig\", \"version\" });\n";
-    EXPECT_EQ(
-        findings_of(FileType::zig_build, zig, "build.zig"),
-        (Found{"2:34 rust-build", "3:46 rust-build", "5:40 toolchain-install", "6:68 rust-build"}));
+        "const d = b.addSystemCommand(&.{ \"zig\", \"version\" });\n"
+        "const args = [_][]const u8{ \"cargo\", \"build\", \"--release\" };\n";
+    EXPECT_EQ(findings_of(FileType::zig_build, zig, "build.zig"),
+              (Found{"2:34 rust-build", "3:46 rust-build", "5:40 toolchain-install",
+                     "6:68 rust-build", "8:29 rust-build"}));
 }
 
 TEST(ScanCode, CMake) {

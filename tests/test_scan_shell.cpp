@@ -73,6 +73,10 @@ TEST(ScanShell, ContainersAndNixShells) {
               Found{"1:1 rust-build"});
     EXPECT_EQ(sh("docker run -e RUST_LOG=debug -v rust:/cache node:20 npm test\n"), Found{});
     EXPECT_EQ(sh("docker build -t rust .\n"), Found{});
+    EXPECT_EQ(sh("docker run --rm -v \"$(pwd):/w\" -w /w \"$IMAGE\" sh -c '\n"
+                 "  curl https://sh.rustup.rs -sSf | sh -s -- -y\n"
+                 "  cargo build --release'\n"),
+              (Found{"2:3 toolchain-install", "3:3 rust-build"}));
     EXPECT_EQ(sh("nix develop .#ci --command cargo test\n"), Found{"1:1 rust-build"});
     EXPECT_EQ(sh("nix-shell -p cargo rustc --run 'cargo build'\n"),
               (Found{"1:1 toolchain-install", "1:33 rust-build"}));

@@ -6,6 +6,7 @@
 // line, an error message) is not a command.
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <iterator>
 
@@ -289,19 +290,46 @@ void argv_call(const Fragment& f, const std::vector<Token>& tokens, std::size_t 
     }
 }
 
+bool is_cargo_subcommand(std::string_view s) {
+    // Not "rustc": ['cargo', 'rustc'] is as often a list of tool names.
+    static const std::array<std::string_view, 13> subs = {
+        "build", "test", "install", "check", "run",      "clippy",  "fmt",
+        "fetch", "doc",  "bench",   "clean", "metadata", "zigbuild"};
+    return std::find(subs.begin(), subs.end(), s) != subs.end();
+}
+
+// An argument list assembled apart from the call that runs it
+// (['--', 'cargo', 'build', ...] handed to a helper): "cargo" followed by a
+// cargo subcommand inside a list literal.
+void cargo_lists(const std::vector<Token>& tokens, char open, Collector& out) {
+    for (std::size_t k = 1; k + 2 < tokens.size(); ++k) {
+        const Token& t = tokens[k];
+        if (t.type != Token::Type::string || t.word.value != "cargo" ||
+            !(is_punct(tokens, k - 1, open) || is_punct(tokens, k - 1, ','))) {
+            continue;
+        }
+        if (is_punct(tokens, k + 1, ',') && tokens[k + 2].type == Token::Type::string &&
+            is_cargo_subcommand(tokens[k + 2].word.value)) {
+            out.add(Kind::rust_build, t.word.start, tokens[k + 2].word.end,
+                    "cargo " + tokens[k + 2].word.value);
+        }
+    }
+}
+
 }  // namespace
 
 void analyze_javascript(std::string_view source, Collector& out) {
     // Every finding in JS needs one of these words; most scripts have none, and
     // skipping the tokenizer for them keeps large TypeScript trees cheap.
     static const char* const needles[] = {"spawn", "exec", "Command", "run-with-rust-toolchain",
-                                          "$`",    "sh`"};
+                                          "$`",    "sh`",  "'cargo'", "\"cargo\""};
     if (std::none_of(std::begin(needles), std::end(needles),
                      [&](const char* n) { return source.find(n) != std::string_view::npos; })) {
         return;
     }
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
     std::vector<Token> tokens = tokenize(f, Lang::js);
+    cargo_lists(tokens, '[', out);
     for (std::size_t k = 0; k < tokens.size(); ++k) {
         const Token& tok = tokens[k];
         if (tok.type == Token::Type::string) {
@@ -355,11 +383,13 @@ void analyze_javascript(std::string_view source, Collector& out) {
 void analyze_zig(std::string_view source, Collector& out) {
     if (source.find("addSystemCommand") == std::string_view::npos &&
         source.find("argv") == std::string_view::npos &&
-        source.find("Child") == std::string_view::npos) {
+        source.find("Child") == std::string_view::npos &&
+        source.find("\"cargo\"") == std::string_view::npos) {
         return;
     }
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
     std::vector<Token> tokens = tokenize(f, Lang::zig);
+    cargo_lists(tokens, '{', out);
     for (std::size_t k = 0; k < tokens.size(); ++k) {
         const Token& tok = tokens[k];
         if (tok.type != Token::Type::ident) {

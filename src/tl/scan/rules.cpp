@@ -639,6 +639,13 @@ CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
             }
             if (is_rust_image(a)) {
                 out.add(Kind::rust_build, begin, finish, text());
+            } else if (k + 1 < words.size() && out.depth < 16) {
+                // The command run in the container: docker run img sh -c 'cargo build'.
+                std::vector<Word> inner(words.begin() + static_cast<std::ptrdiff_t>(k + 1),
+                                        words.end());
+                ++out.depth;
+                classify_command(inner, out);
+                --out.depth;
             }
             break;
         }

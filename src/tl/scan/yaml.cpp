@@ -440,7 +440,10 @@ void YamlReader::run() {
             Fragment f = scalar(i, k.value_col, k.key_col, next);
             scalar_value = std::string(util::trim(f.text));
         }
-        const std::string line_text = display_text(util::trim(t.substr(k.key_col)));
+        // The key and its value, without a trailing YAML comment.
+        const std::string line_text = scalar_value.empty()
+                                          ? display_text(util::trim(t.substr(k.key_col)))
+                                          : display_text(k.key + ": " + scalar_value);
         if (m_dialect.github && k.key == "uses" && !scalar_value.empty()) {
             classify_uses(scalar_value, key_start, offset(i, t.size()), line_text, m_out);
         } else if (is_image_key(k.key)) {
