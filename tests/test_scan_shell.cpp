@@ -83,6 +83,16 @@ TEST(ScanShell, ContainersAndNixShells) {
     EXPECT_EQ(sh("nix develop --command make\n"), Found{});
 }
 
+TEST(ScanShell, RustBuildFrontEnds) {
+    EXPECT_EQ(sh("uv run maturin build --release\n"), Found{"1:1 rust-build"});
+    EXPECT_EQ(sh("poetry run maturin develop\nmaturin --version\n"), Found{"1:1 rust-build"});
+    EXPECT_EQ(sh("napi build --platform --release\nwasm-pack build --target web\n"),
+              (Found{"1:1 rust-build", "2:1 rust-build"}));
+    EXPECT_EQ(sh("cargo-cp-artifact -nc index.node -- cargo build --message-format=json\n"),
+              Found{"1:1 rust-build"});
+    EXPECT_EQ(sh("uv run pytest\nnapi new\n"), Found{});
+}
+
 TEST(ScanShell, HeredocsAreDataUnlessAShellReadsThem) {
     EXPECT_EQ(sh("cat > Dockerfile <<EOF\nRUN cargo build\nEOF\ncargo test\n"),
               Found{"4:1 rust-build"});

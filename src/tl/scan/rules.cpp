@@ -307,6 +307,22 @@ bool skip_wrapper(const std::vector<Word>& words, std::size_t& i) {
         }
         return true;
     }
+    if ((name == "uv" || name == "poetry" || name == "pdm" || name == "hatch" || name == "pipx") &&
+        i + 1 < words.size() && words[i + 1].value == "run") {
+        i += 2;
+        skip_options({"--with", "--python", "-p", "--env", "-e", "--spec"});
+        return true;
+    }
+    if (name == "cargo-cp-artifact") {
+        // cargo-cp-artifact [artifacts] -- cargo build ...
+        for (std::size_t k = i + 1; k < words.size(); ++k) {
+            if (words[k].value == "--") {
+                i = k + 1;
+                return true;
+            }
+        }
+        return false;
+    }
     if (name == "cmake" && i + 2 < words.size() && words[i + 1].value == "-E" &&
         words[i + 2].value == "env") {
         i += 3;
@@ -515,6 +531,12 @@ CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
 
     if (mentions_retired_script(name)) {
         out.add(Kind::retired_script, begin, finish, text());
+        return info;
+    }
+    // Rust build front ends: maturin (Python wheels), napi-rs and wasm-pack run cargo.
+    if ((name == "maturin" && (arg(1) == "build" || arg(1) == "develop" || arg(1) == "publish")) ||
+        (name == "napi" && arg(1) == "build") || (name == "wasm-pack" && arg(1) == "build")) {
+        out.add(Kind::rust_build, begin, finish, text());
         return info;
     }
     if (name == "cargo" || name == "rustc" || name == "cargo-zigbuild") {

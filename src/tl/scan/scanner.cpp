@@ -27,8 +27,9 @@ constexpr std::string_view k_marker = "temporal-libs:";
 bool may_contain_findings(std::string_view text) {
     // Case variants rather than a lower-cased copy: find() on the text as it
     // is runs at memchr speed. $(CARGO), RUSTC and Rustlang.Rustup are covered.
-    static const char* const needles[] = {"cargo", "CARGO",    "Cargo", "rust",     "RUST",
-                                          "Rust",  "sdk-core", "cross", "corrosion"};
+    static const char* const needles[] = {"cargo",     "CARGO",   "Cargo",    "rust",
+                                          "RUST",      "Rust",    "sdk-core", "cross",
+                                          "corrosion", "maturin", "napi",     "wasm-pack"};
     for (const char* n : needles) {
         if (text.find(n) != std::string_view::npos) {
             return true;
