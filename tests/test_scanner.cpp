@@ -192,6 +192,15 @@ TEST(Scanner, GitModeScansTrackedDependencyFoldersAndNotesDeletedFiles) {
     const auto* gone = skipped(report, "gone.sh");
     ASSERT_NE(gone, nullptr);
     EXPECT_NE(gone->reason.find("cannot read"), std::string::npos) << gone->reason;
+
+    // An untracked folder of the checkout is walked instead, with a note.
+    write_file(tree / "scratch/build.sh", "cargo test\n");
+    options.root = tree / "scratch";
+    scan::ScanReport scratch = scan_ok(options);
+    EXPECT_EQ(scratch.source, scan::ListingSource::walk);
+    ASSERT_EQ(scratch.findings.size(), 1u);
+    ASSERT_EQ(scratch.notes.size(), 1u);
+    EXPECT_EQ(scratch.notes[0], "git tracks no file here: walked the tree instead");
 }
 
 TEST(Scanner, WithoutGitOnThePathItWalksWithANote) {

@@ -231,10 +231,17 @@ Result<Listing> list_files(const fs::path& root, UseGit use_git) {
                 std::sort(listing.paths.begin(), listing.paths.end());
                 listing.paths.erase(std::unique(listing.paths.begin(), listing.paths.end()),
                                     listing.paths.end());
-                return listing;
+                if (!listing.paths.empty() || fs::is_empty(root, ec)) {
+                    return listing;
+                }
+                // An untracked or ignored folder inside a checkout: git knows
+                // nothing there, so look at what is on disk.
+                listing.notes.push_back("git tracks no file here: walked the tree instead");
+            } else {
+                listing.notes.push_back("git ls-files failed (exit " +
+                                        std::to_string(files.exit_code) +
+                                        "): walked the tree instead");
             }
-            listing.notes.push_back("git ls-files failed (exit " + std::to_string(files.exit_code) +
-                                    "): walked the tree instead");
         }
     }
     listing.source = ListingSource::walk;
