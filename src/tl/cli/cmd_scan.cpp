@@ -90,7 +90,7 @@ void add_scan_command(CLI::App& app, Context& ctx) {
         ->allow_extra_args(false);
     cmd->add_option("--max-file-size", flags->max_file_size,
                     "Skip (with a note) files larger than this many bytes")
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30))
         ->capture_default_str();
     cmd->add_flag("--no-git", flags->no_git,
                   "Walk the folder instead of asking git which files it tracks");

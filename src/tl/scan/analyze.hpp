@@ -45,10 +45,9 @@ struct Word {
     bool literal = false;             // a string literal (JSON, JS, Zig): shown unquoted
 };
 
-// A word made of a literal (already unquoted) string whose characters sit at
-// `offs` in the file; `raw` is what the file shows.
-Word make_word(std::string value, std::vector<std::uint32_t> offs, std::uint32_t start,
-               std::uint32_t end, std::string raw);
+// The text of a word as a fragment, to read a string (`sh -c '...'`, a JSON
+// script, a JS command line) as shell code with positions in the file.
+Fragment fragment_of(const Word& w);
 
 // Reads the quoted literal starting at f.text[i] (', " or `), undoing
 // backslash escapes, and leaves `i` just past its closing quote. Template
@@ -70,13 +69,11 @@ struct RawFinding {
 // keys, Makefile targets) that an allow comment above may cover.
 class Collector {
 public:
-    explicit Collector(std::string_view source) : m_source(source) {}
+    Collector() = default;
 
     // Records a finding spanning [start, end) of the file.
     void add(Kind kind, std::uint32_t start, std::uint32_t end, std::string text,
              bool needs_rust_nearby = false);
-    // The whole file being scanned.
-    std::string_view source() const { return m_source; }
     // Every finding recorded so far, in the order found.
     std::vector<RawFinding>& findings() { return m_findings; }
 
@@ -87,7 +84,6 @@ public:
     int depth = 0;
 
 private:
-    std::string_view m_source;
     std::vector<RawFinding> m_findings;
 };
 

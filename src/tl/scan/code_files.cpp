@@ -236,14 +236,6 @@ std::vector<Word> list_words(const Fragment& f, const std::vector<Token>& tokens
     return words;
 }
 
-Fragment fragment_of(const Word& w) {
-    Fragment f;
-    f.text = w.value;
-    f.offs = w.offs;
-    f.end = w.end > 0 ? w.end - 1 : 0;
-    return f;
-}
-
 void shell_line(const Word& w, Collector& out) {
     if (out.depth < 16) {
         analyze_shell(fragment_of(w), out);

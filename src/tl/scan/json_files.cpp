@@ -144,14 +144,6 @@ private:
     std::size_t m_i = 0;
 };
 
-Fragment fragment_of(const Word& w) {
-    Fragment f;
-    f.text = w.value;
-    f.offs = w.offs;
-    f.end = w.end > 0 ? w.end - 1 : 0;  // before the closing quote
-    return f;
-}
-
 std::optional<JsonNode> parse(std::string_view source) {
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
     JsonReader reader(f);

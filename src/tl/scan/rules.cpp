@@ -241,14 +241,6 @@ std::string words_text(const std::vector<Word>& words, std::size_t from) {
     return display_text(raw);
 }
 
-Fragment fragment_of(const Word& w) {
-    Fragment f;
-    f.text = w.value;
-    f.offs = w.offs;
-    f.end = w.end;
-    return f;
-}
-
 // Wrappers that run the command given as their arguments.
 bool skip_wrapper(const std::vector<Word>& words, std::size_t& i) {
     std::string name = command_name(words[i]);
@@ -350,15 +342,13 @@ Fragment verbatim(std::string_view source, std::uint32_t begin, std::uint32_t en
     return f;
 }
 
-Word make_word(std::string value, std::vector<std::uint32_t> offs, std::uint32_t start,
-               std::uint32_t end, std::string raw) {
-    Word w;
-    w.value = std::move(value);
-    w.offs = std::move(offs);
-    w.start = start;
-    w.end = end;
-    w.raw = std::move(raw);
-    return w;
+Fragment fragment_of(const Word& w) {
+    Fragment f;
+    f.text = w.value;
+    f.offs = w.offs;
+    // A string literal's text ends before its closing quote.
+    f.end = w.literal && w.end > w.start ? w.end - 1 : w.end;
+    return f;
 }
 
 void Collector::add(Kind kind, std::uint32_t start, std::uint32_t end, std::string text,

@@ -322,7 +322,7 @@ Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
     if (!may_contain_findings(content)) {
         return findings;
     }
-    detail::Collector out(content);
+    detail::Collector out;
     bool parsed = true;
     switch (type) {
         case FileType::dockerfile:
@@ -523,7 +523,8 @@ FileOutcome scan_one(const fs::path& base, const std::string& rel, ListingSource
             }
             return out;
         }
-        FileText text = read_text(path, options.max_file_size);
+        // Positions are 32-bit offsets: no file beyond 1 GiB is read, whatever the limit.
+        FileText text = read_text(path, std::min<std::uint64_t>(options.max_file_size, 1u << 30));
         if (!text.ok) {
             std::error_code ec;
             // A submodule is listed by git as a path; it is not a file to read.

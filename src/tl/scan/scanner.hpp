@@ -41,7 +41,7 @@ struct ScanOptions {
     // `/`, a trailing `/` matches everything below) whose findings are allowed.
     // Fed by --allow and, later, by scan.allow in temporal-libs.toml.
     std::vector<std::string> allow_globs;
-    // Files larger than this are skipped with a note.
+    // Files larger than this (at most 1 GiB) are skipped with a note.
     std::uint64_t max_file_size = 1u << 20;
     UseGit use_git = UseGit::yes;
 };
