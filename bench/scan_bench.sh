@@ -110,25 +110,30 @@ run_grep() { git -C "$tree" grep -E -n -I "${patterns[@]}" > /dev/null || [ $? -
 median() {  # median of the numbers on stdin
   sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
-time_runs() {  # time_runs FUNCTION: median wall seconds over $runs runs, after a warm-up
+# time_runs FUNCTION: after a warm-up run, "median-wall median-cpu" in seconds
+# over $runs runs; cpu is user + system time, steadier than wall time on a
+# machine shared with other work.
+time_runs() {
   "$1"
-  for ((i = 0; i < runs; i++)); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$1"
-    t1=$(date +%s.%N)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
-  done | median
+  local samples
+  samples=$(for ((i = 0; i < runs; i++)); do
+    TIMEFORMAT='%R %U %S'
+    { time "$1"; } 2>&1
+  done)
+  echo "$(awk '{ print $1 }' <<< "$samples" | median) $(awk '{ print $2 + $3 }' <<< "$samples" | median)"
 }
-scan_s=$(time_runs run_scan)
-grep_s=$(time_runs run_grep)
+read -r scan_s scan_cpu <<< "$(time_runs run_scan)"
+read -r grep_s grep_cpu <<< "$(time_runs run_grep)"
 
 summary=$("$bin" scan --format json "$tree" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin)["summary"]; print(d["files_scanned"], d["findings"])')
 read -r scanned findings <<< "$summary"
 grep_lines=$(git -C "$tree" grep -E -n -I "${patterns[@]}" | wc -l)
 
-printf '\ntree: %s files tracked by git (%s build files read by scan), %s runs each, median wall time\n\n' "$files" "$scanned" "$runs"
-printf '  %-40s %10s  %s\n' "command" "median" "result"
-printf '  %-40s %9.3fs  %s findings (commands, with kind and position)\n' "temporal-libs scan --format json" "$scan_s" "$findings"
-printf '  %-40s %9.3fs  %s matching lines (comments, docs and echo included)\n' "git grep -E -n -I (11 patterns)" "$grep_s" "$grep_lines"
-printf '\n  scan / git grep = %.2f\n' "$(awk -v a="$scan_s" -v b="$grep_s" 'BEGIN { print a / b }')"
+printf '\ntree: %s files tracked by git (%s build files read by scan), %s runs each, medians\n\n' "$files" "$scanned" "$runs"
+printf '  %-36s %8s %8s  %s\n' "command" "wall" "cpu" "result"
+printf '  %-36s %7.3fs %7.3fs  %s findings (commands, with kind and position)\n' "temporal-libs scan --format json" "$scan_s" "$scan_cpu" "$findings"
+printf '  %-36s %7.3fs %7.3fs  %s matching lines (comments, docs and echo included)\n' "git grep -E -n -I (11 patterns)" "$grep_s" "$grep_cpu" "$grep_lines"
+printf '\n  scan / git grep: wall %.2f, cpu %.2f (load average: %s)\n' \
+  "$(awk -v a="$scan_s" -v b="$grep_s" 'BEGIN { print a / b }')" \
+  "$(awk -v a="$scan_cpu" -v b="$grep_cpu" 'BEGIN { print a / b }')" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)"
