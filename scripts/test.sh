@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh test
+command -v npm >/dev/null 2>&1 || bash scripts/install-deps.sh node
 cmake --preset default
 cmake --build --preset default
 ctest --preset default

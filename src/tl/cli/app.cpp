@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
     add_cache_command(app, ctx);
     add_inspect_command(app, ctx);
     add_abi_check_command(app, ctx);
+    add_scan_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

@@ -18,5 +18,7 @@ void add_inspect_command(CLI::App& app, Context& ctx);
 // `abi-check --header H --lib L...`: the header's functions missing from the
 // libraries (cmd_inspect.cpp).
 void add_abi_check_command(CLI::App& app, Context& ctx);
+// `scan [PATH]`: finds Rust toolchain installs and cargo runs to migrate.
+void add_scan_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli
