@@ -67,6 +67,8 @@ int run(int argc, char** argv) {
     add_update_command(app, ctx);
     add_cache_command(app, ctx);
     add_config_command(app, ctx);
+    add_flags_command(app, ctx);
+    add_pkg_config_command(app, ctx);
     add_inspect_command(app, ctx);
     add_abi_check_command(app, ctx);
     add_scan_command(app, ctx);

@@ -12,6 +12,8 @@ void add_download_command(CLI::App& app, Context& ctx);
 void add_update_command(CLI::App& app, Context& ctx);
 void add_cache_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
+void add_flags_command(CLI::App& app, Context& ctx);
+void add_pkg_config_command(CLI::App& app, Context& ctx);
 // `inspect LIB...`: format, architectures, members and functions of static
 // libraries, with an optional --platform check (cmd_inspect.cpp).
 void add_inspect_command(CLI::App& app, Context& ctx);

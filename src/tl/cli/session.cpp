@@ -147,6 +147,16 @@ source::Source* Session::source(Context& ctx) {
     return m_source.get();
 }
 
+install::InstallResult ensure_installed(Context& ctx, Session& session) {
+    install::Installer installer(
+        *session.cache, [&] { return session.source(ctx); }, ctx.console);
+    auto r = installer.install(session.options);
+    if (!r) {
+        throw Error(r.error());
+    }
+    return std::move(*r);
+}
+
 std::string error_json(const Error& e) {
     nlohmann::json j = {{"error",
                          {{"kind", kind_name(e.kind())},

@@ -68,6 +68,10 @@ private:
 // bad values. No network request is made here.
 Session open_session(Context& ctx, const CommonFlags& flags);
 
+// Makes sure the configured version is installed for the platform (a cache hit
+// makes no request) and returns the entry; throws tl::Error on failure.
+install::InstallResult ensure_installed(Context& ctx, Session& session);
+
 // The --json form of an error: {"error": {"kind": ..., "exit_code": ..., "message": ...}}.
 std::string error_json(const Error& e);
 
