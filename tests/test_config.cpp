@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "support/test_util.hpp"
 #include "tl/config/config.hpp"
@@ -72,4 +73,38 @@ TEST(Platform, DetectionAndOverrides) {
                                             HostInfo{"Linux", "x86_64", false})
                      .has_value());
     EXPECT_EQ(platform::from_triple("aarch64-apple-darwin")->name(), "macos-arm64");
+}
+
+TEST(ConfigShow, ReportsTheOriginOfEachLayer) {
+    TestDir d;
+    write_file(d / "xdg/temporal-libs/config.toml", "repo = \"user/repo\"\nretries = 2\n");
+    write_file(d / "proj/temporal-libs.toml",
+               "version = \"v2.0.0\"\nretries = 3\nverify = \"full\"\n");
+    fs::create_directories(d / "proj/a/b");
+    auto r = run_process({tool_path(), "config", "show", "--json", "--stall-timeout", "9"},
+                         {{"XDG_CONFIG_HOME", (d / "xdg").string()},
+                          {"TEMPORAL_LIBS_VERIFY", "fast"},
+                          {"TEMPORAL_LIBS_VERSION", ""},
+                          {"TEMPORAL_LIBS_REPO", ""},
+                          {"TEMPORAL_LIBS_RETRIES", ""}},
+                         d / "proj/a/b");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    auto origin = [&](const char* key) { return j["settings"][key]["origin"].get<std::string>(); };
+    EXPECT_EQ(origin("api_url"), "default");
+    EXPECT_EQ(origin("repo"), "user file");
+    EXPECT_EQ(j["settings"]["repo"]["value"], "user/repo");
+    EXPECT_EQ(origin("version"), "project file");
+    EXPECT_EQ(origin("retries"), "project file");
+    EXPECT_EQ(j["settings"]["retries"]["value"], "3");
+    EXPECT_EQ(origin("verify"), "environment");
+    EXPECT_EQ(j["settings"]["verify"]["where"], "TEMPORAL_LIBS_VERIFY");
+    EXPECT_EQ(origin("stall_timeout"), "command line");
+    EXPECT_EQ(j["project_file"], (d / "proj/temporal-libs.toml").string());
+    EXPECT_EQ(j["cache_dir"], (d / "proj/.temporal-libs-cache").string());
+    auto text = run_process({tool_path(), "config", "show"},
+                            {{"XDG_CONFIG_HOME", (d / "xdg").string()}}, d / "proj");
+    EXPECT_NE(text.out.find("project file (" + (d / "proj/temporal-libs.toml").string() + ")"),
+              std::string::npos)
+        << text.out;
 }

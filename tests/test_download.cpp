@@ -300,3 +300,33 @@ TEST(Download, JsonErrorObjectOnFailure) {
     EXPECT_EQ(j["error"]["kind"], "not_found");
     EXPECT_EQ(j["error"]["exit_code"], 3);
 }
+
+TEST(Download, Arm64ReleaseCarryingX64ObjectsIsRejected) {
+    ReleaseFixture f;
+    f.platform = "linux-arm64";
+    f.archive_name = "temporal-static-libs-linux-arm64-" + f.version + ".tar.gz";
+    fs::path archive = make_workflow_release(f.dir / "arm", f.archive_name, f.libs);  // x86-64 inside
+    f.archive_bytes = read_file(archive);
+    f.checksum_text = read_file(archive.string() + ".sha256");
+    f.publish();
+    auto r = f.run(base_args(f));
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_TRUE(contains(r.err, "holds ELF x86-64 objects, but linux-arm64 needs ELF AArch64"))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "nothing was installed")) << r.err;
+    EXPECT_FALSE(fs::exists(f.entry()));
+
+    // The same libraries built for AArch64 install fine.
+    ReleaseFixture g;
+    g.platform = "linux-arm64";
+    g.archive_name = "temporal-static-libs-linux-arm64-" + g.version + ".tar.gz";
+    for (auto& [name, content] : g.libs) {
+        content = make_static_library("linux-arm64", name);
+    }
+    fs::path ok = make_workflow_release(g.dir / "arm", g.archive_name, g.libs);
+    g.archive_bytes = read_file(ok);
+    g.checksum_text = read_file(ok.string() + ".sha256");
+    g.publish();
+    auto good = g.run(base_args(g));
+    EXPECT_EQ(good.exit_code, 0) << good.err;
+}

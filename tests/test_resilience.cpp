@@ -34,7 +34,7 @@ struct BigRelease : ReleaseFixture {
             x ^= x << 17;
             noise.append(reinterpret_cast<const char*>(&x), sizeof x);
         }
-        libs["temporalio_sdk_core"] = noise;
+        libs["temporalio_sdk_core"] = make_static_library(platform, noise);
         fs::remove_all(dir / "work");
         fs::path archive = make_workflow_release(dir / "work", archive_name, libs);
         archive_bytes = read_file(archive);

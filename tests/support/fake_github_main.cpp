@@ -164,6 +164,8 @@ int main(int argc, char** argv) {
     std::string repo = "proompteng/lab";
     fs::path port_file;
     std::string token;
+    std::vector<std::uint64_t> drops;
+    std::uint64_t rate = 0;
 
     CLI::App app{
         "fake-github: a fake of the GitHub REST API (releases, asset downloads through a\n"
@@ -179,12 +181,16 @@ int main(int argc, char** argv) {
                    "also write the API URL to this file (atomically, once listening)");
     app.add_option("--token", token,
                    "require 'Authorization: Bearer TOKEN' (or 'token TOKEN') on API requests");
+    app.add_option("--drop-at", drops,
+                   "close the connection of a download after this many body bytes (once per "
+                   "value, in order; for benchmarks of resumed downloads)");
+    app.add_option("--rate", rate, "pace storage downloads to this many bytes per second");
     app.footer(
         "Releases are ordered by the version in their tag (a 'temporal-libs-' or 'v'\n"
         "prefix stripped, dot fields compared as numbers, ties by name): the highest\n"
         "version is the newest and is listed first. Asset digests are computed at start.\n"
         "Prints 'api_url=http://127.0.0.1:PORT' on stdout once listening, then serves\n"
-        "until SIGINT or SIGTERM. Example:\n"
+        "until SIGINT or SIGTERM, then prints the storage body bytes sent. Example:\n"
         "  fake-github --dir dist &\n"
         "  curl -sSL -H 'Accept: application/octet-stream' \\\n"
         "    $API_URL/repos/proompteng/lab/releases/assets/ID -o asset");
@@ -203,6 +209,10 @@ int main(int argc, char** argv) {
         if (!token.empty()) {
             github.require_token(token);
         }
+        for (std::uint64_t offset : drops) {
+            github.drop_next_download_at(offset);
+        }
+        github.set_storage_rate(rate);
         std::size_t assets = 0;
         for (auto& release : load_releases(dir)) {
             assets += release.assets.size();
@@ -222,7 +232,8 @@ int main(int argc, char** argv) {
 
         int signal_number = 0;
         sigwait(&stop_signals, &signal_number);
-        std::cerr << "fake-github: stopping on signal " << signal_number << "\n";
+        std::cerr << "fake-github: stopping on signal " << signal_number << "; storage sent "
+                  << github.storage_bytes_sent() << " body bytes\n";
     } catch (const std::exception& e) {
         std::cerr << "fake-github: " << e.what() << "\n";
         return 1;

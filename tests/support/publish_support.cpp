@@ -31,18 +31,8 @@ std::string host_triple() {
     return p ? p->triple() : "unknown";
 }
 
-std::string host_platform() {
-    auto p =
-        platform::resolve_platform(std::nullopt, std::nullopt, std::nullopt, platform::read_host());
-    return p ? p->name() : "unknown";
-}
-
 fs::path shared_cargo_target_dir() {
     return fs::path(tool_path()).parent_path() / "test-fixtures" / "cargo-target";
-}
-
-fs::path sample_core_dir() {
-    return fs::path(TL_SOURCE_DIR) / "examples" / "sample-core";
 }
 
 }  // namespace tl::testing

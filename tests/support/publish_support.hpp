@@ -3,11 +3,12 @@
 // Helpers for the publisher tests: real static libraries with the contract's
 // names, packed by the real binary; the host's Rust target; a cargo target
 // directory shared by every test of a build tree, so the sample crates are
-// compiled once.
+// compiled once (sample_core.hpp has the sample workspace and host platform).
 
 #include <filesystem>
 #include <string>
 
+#include "support/sample_core.hpp"
 #include "support/test_util.hpp"
 
 namespace tl::testing {
@@ -24,13 +25,7 @@ fs::path pack_linux_x64(const fs::path& input, const fs::path& out, const std::s
 // The Rust target triple of this machine ("x86_64-unknown-linux-gnu").
 std::string host_triple();
 
-// The platform name of this machine ("linux-x64").
-std::string host_platform();
-
 // <build>/test-fixtures/cargo-target: cargo's target directory for the tests.
 fs::path shared_cargo_target_dir();
-
-// The sample core workspace in the source tree.
-fs::path sample_core_dir();
 
 }  // namespace tl::testing

@@ -64,7 +64,8 @@ Result<UniqueFd> open_parent(int root, const std::vector<std::string>& component
                              const std::string& entry) {
     UniqueFd dir(::dup(root));
     for (const auto& c : components) {
-        if (::mkdirat(dir.get(), c.c_str(), 0755) != 0 && errno != EEXIST) {
+        // Modes leave the rest to the umask, so a cache shared by a group works.
+        if (::mkdirat(dir.get(), c.c_str(), 0777) != 0 && errno != EEXIST) {
             return fail(
                 ErrorKind::filesystem,
                 "cannot create directory for " + util::quoted(entry) + ": " + std::strerror(errno));
@@ -149,7 +150,7 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
             return util::unexpected(dir.error());
         }
         UniqueFd out(::openat(dir->get(), leaf.c_str(),
-                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
         if (!out) {
             if (errno == EEXIST) {
                 return unsafe(name, "it appears twice in the archive");

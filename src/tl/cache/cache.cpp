@@ -197,7 +197,7 @@ Result<fs::path> Cache::make_staging(const std::string& tag, const std::string& 
         return util::unexpected(r.error());
     }
     fs::path staging = util::unique_sibling(parent, ".staging-" + platform);
-    if (::mkdir(staging.c_str(), 0755) != 0) {
+    if (::mkdir(staging.c_str(), 0777) != 0) {
         return fail(ErrorKind::filesystem,
                     "cannot create '" + staging.string() + "': " + std::strerror(errno));
     }
@@ -298,7 +298,8 @@ void Cache::record_use(const std::string& tag, const std::string& platform, Use 
     if (use == Use::hit) {
         e["hits"] = e.value("hits", std::uint64_t{0}) + 1;
     }
-    (void)util::write_file_atomic(m_root / ".stats.json", j.dump() + "\n");
+    (void)util::write_file_atomic(m_root / ".stats.json", j.dump() + "\n",
+                                  util::AtomicFile::Durability::no_fsync);
 }
 
 Cache::Stats Cache::stats() const {

@@ -73,8 +73,12 @@ int run(int argc, char** argv) {
     add_download_command(app, ctx);
     add_update_command(app, ctx);
     add_cache_command(app, ctx);
+    add_config_command(app, ctx);
+    add_flags_command(app, ctx);
+    add_pkg_config_command(app, ctx);
     add_inspect_command(app, ctx);
     add_abi_check_command(app, ctx);
+    add_scan_command(app, ctx);
     add_build_command(app, ctx);
     add_pack_command(app, ctx);
     add_publish_command(app, ctx);

@@ -344,7 +344,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                         std::find(tags.begin(), tags.end(), r.tag) - tags.begin());
                     std::int64_t used = std::max(r.last_used, r.installed_at);
                     bool old = (*keep > 0 && rank >= *keep) ||
-                               (max_age && used > 0 && now - used > *max_age);
+                               (max_age && used > 0 && now - used >= *max_age);
                     bool go = old && !r.latest && !r.in_use;
                     if (!go) {
                         if (r.lookup.record) {

@@ -51,7 +51,8 @@ void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::
             s.options.force = install::Force::yes;
         }
         std::optional<std::string> before = s.cache->latest_tag();
-        install::Installer installer(*s.cache, s.source.get(), ctx.console);
+        install::Installer installer(
+            *s.cache, [&] { return s.source(ctx); }, ctx.console);
         auto r = installer.install(s.options);
         if (!r) {
             throw Error(r.error());

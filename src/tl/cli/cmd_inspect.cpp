@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tl/cli/commands.hpp"
+#include "tl/cli/session.hpp"
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/library.hpp"
 #include "tl/platform/platform.hpp"
@@ -246,16 +247,25 @@ void add_inspect_command(CLI::App& app, Context& ctx) {
         exit_codes_help());
 }
 
-void add_abi_check_command(CLI::App& app, Context& /*ctx*/) {
+void add_abi_check_command(CLI::App& app, Context& ctx) {
     struct Options {
         std::string header;
         std::vector<std::string> libraries;
         bool json = false;
+        CommonFlags release;
     };
     auto opt = std::make_shared<Options>();
     CLI::App* sub = add_command(
         app, "abi-check", "Check that every function a C header declares is in the libraries",
-        [opt] {
+        [opt, &ctx] {
+            if (opt->libraries.empty()) {
+                // No --lib: check the release's libraries, installing them if needed.
+                opt->release.json = false;
+                Session s = open_session(ctx, opt->release);
+                for (const auto& p : ensure_installed(ctx, s).libraries) {
+                    opt->libraries.push_back(p.string());
+                }
+            }
             std::vector<std::filesystem::path> libs(opt->libraries.begin(), opt->libraries.end());
             objfile::AbiReport report = value_or_throw(objfile::abi_check_files(opt->header, libs));
             std::string where = opt->libraries.size() == 1
@@ -292,9 +302,13 @@ void add_abi_check_command(CLI::App& app, Context& /*ctx*/) {
         ->required()
         ->type_name("HEADER");
     sub->add_option("--lib", opt->libraries,
-                    "A static library to look in (repeat for several; a function may be in any)")
-        ->required()
+                    "A static library to look in (repeat for several; a function may be in "
+                    "any). Without --lib: the libraries of --version from the cache")
         ->type_name("LIB");
+    sub->add_option("--version", opt->release.version,
+                    "Release whose cached libraries to check (downloaded if needed)");
+    sub->add_option("--platform", opt->release.platform, "Platform of that release");
+    sub->add_option("--cache-dir", opt->release.cache_dir, "Cache directory");
     sub->add_flag("--json", opt->json, "Print one JSON document on stdout");
     sub->footer(
         "\nEvery function the header declares must be defined as a global symbol in\n"
@@ -305,7 +319,8 @@ void add_abi_check_command(CLI::App& app, Context& /*ctx*/) {
         "\nExamples:\n"
         "  temporal-libs abi-check --header include/temporal-sdk-core-c-bridge.h \\\n"
         "      --lib lib/libtemporal_sdk_core_c_bridge.a\n"
-        "  temporal-libs abi-check --header api.h --lib liba.a --lib libb.a --json\n\n" +
+        "  temporal-libs abi-check --header api.h --lib liba.a --lib libb.a --json\n"
+        "  temporal-libs abi-check --header temporal-sdk-core-c-bridge.h --version v1.0.2\n\n" +
         exit_codes_help());
 }
 

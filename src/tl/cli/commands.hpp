@@ -11,6 +11,9 @@ namespace tl::cli {
 void add_download_command(CLI::App& app, Context& ctx);
 void add_update_command(CLI::App& app, Context& ctx);
 void add_cache_command(CLI::App& app, Context& ctx);
+void add_config_command(CLI::App& app, Context& ctx);
+void add_flags_command(CLI::App& app, Context& ctx);
+void add_pkg_config_command(CLI::App& app, Context& ctx);
 
 // `inspect LIB...`: format, architectures, members and functions of static
 // libraries, with an optional --platform check (cmd_inspect.cpp).
@@ -19,6 +22,9 @@ void add_inspect_command(CLI::App& app, Context& ctx);
 // `abi-check --header H --lib L...`: the header's functions missing from the
 // libraries (cmd_inspect.cpp).
 void add_abi_check_command(CLI::App& app, Context& ctx);
+
+// `scan [PATH]`: finds Rust toolchain installs and cargo runs to migrate.
+void add_scan_command(CLI::App& app, Context& ctx);
 
 // `build --source DIR --target TRIPLE`: the static libraries from source with
 // cargo, and the build record pack reads (cmd_build.cpp).

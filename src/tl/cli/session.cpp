@@ -68,7 +68,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     if (!loaded) {
         throw Error(loaded.error());
     }
-    Session s{std::move(*loaded), {}, nullptr, nullptr, nullptr, {}};
+    Session s(std::move(*loaded));
     config::Config& c = s.config;
     c.set_from_flag("version", f.version, "--version");
     c.set_from_flag("cache_dir", f.cache_dir, "--cache-dir");
@@ -79,6 +79,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
     c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
     c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
+    c.set_from_flag("timeout", f.timeout, "--timeout");
     c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
     if (f.offline) {
         c.set_from_flag("offline", "true", "--offline");
@@ -115,7 +116,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     o.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
     o.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
 
-    github::ApiConfig api;
+    github::ApiConfig& api = s.api;
     api.api_url = c.text("api_url");
     api.repo = c.text("repo");
     if (api.repo.find('/') == std::string::npos) {
@@ -126,15 +127,34 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     api.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
                                                              : http::PlainHttp::loopback_only;
     api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
+    api.timeouts.total = std::chrono::seconds(number(c, "timeout"));
     api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
     api.retry = o.retry;
-    if (o.network == install::Network::online) {
+    (void)ctx;
+    return s;
+}
+
+source::Source* Session::source(Context& ctx) {
+    if (options.network == install::Network::offline) {
+        return nullptr;
+    }
+    if (!m_source) {
         http::ClientOptions co;
         co.user_agent = std::string("temporal-libs/") + TL_VERSION;
-        s.client = http::make_curl_client(co);
-        s.source = source::make_github_source(*s.client, api, ctx.console);
+        m_client = http::make_curl_client(co);
+        m_source = source::make_github_source(*m_client, api, ctx.console);
     }
-    return s;
+    return m_source.get();
+}
+
+install::InstallResult ensure_installed(Context& ctx, Session& session) {
+    install::Installer installer(
+        *session.cache, [&] { return session.source(ctx); }, ctx.console);
+    auto r = installer.install(session.options);
+    if (!r) {
+        throw Error(r.error());
+    }
+    return std::move(*r);
 }
 
 std::string error_json(const Error& e) {

@@ -13,6 +13,7 @@
 #include "tl/cache/cache.hpp"
 #include "tl/cli/app.hpp"
 #include "tl/config/config.hpp"
+#include "tl/github/api.hpp"
 #include "tl/http/client.hpp"
 #include "tl/install/installer.hpp"
 #include "tl/platform/platform.hpp"
@@ -32,6 +33,7 @@ struct CommonFlags {
     std::string retry_max_time;
     std::string rate_limit_max_wait;
     std::string connect_timeout;
+    std::string timeout;
     std::string stall_timeout;
     bool offline = false;
     bool allow_http = false;
@@ -45,17 +47,30 @@ enum class FlagSet { cache_only, network };
 void add_common_flags(CLI::App* cmd, CommonFlags& flags, FlagSet set);
 
 struct Session {
+    explicit Session(config::Config c) : config(std::move(c)) {}
+
     config::Config config;
     platform::Platform platform;
     std::unique_ptr<cache::Cache> cache;
-    std::unique_ptr<http::Client> client;
-    std::unique_ptr<source::Source> source;
     install::InstallOptions options;
+    github::ApiConfig api;
+
+    // The release source, made on first call (HTTP and TLS set-up cost a few
+    // milliseconds a cache hit should not pay); null when offline.
+    source::Source* source(Context& ctx);
+
+private:
+    std::unique_ptr<http::Client> m_client;
+    std::unique_ptr<source::Source> m_source;
 };
 
 // Builds a session from configuration and flags; throws tl::Error (usage) for
 // bad values. No network request is made here.
 Session open_session(Context& ctx, const CommonFlags& flags);
+
+// Makes sure the configured version is installed for the platform (a cache hit
+// makes no request) and returns the entry; throws tl::Error on failure.
+install::InstallResult ensure_installed(Context& ctx, Session& session);
 
 // The --json form of an error: {"error": {"kind": ..., "exit_code": ..., "message": ...}}.
 std::string error_json(const Error& e);

@@ -53,6 +53,8 @@ const std::vector<KeyInfo>& keys() {
         {"rate_limit_max_wait", "TEMPORAL_LIBS_RATE_LIMIT_MAX_WAIT", "60",
          "longest rate-limit wait in seconds; a longer one fails at once"},
         {"connect_timeout", "TEMPORAL_LIBS_CONNECT_TIMEOUT", "15", "connect timeout in seconds"},
+        {"timeout", "TEMPORAL_LIBS_TIMEOUT", "0",
+         "longest time one request may take in seconds; 0 for no limit (a retry resumes)"},
         {"stall_timeout", "TEMPORAL_LIBS_STALL_TIMEOUT", "30",
          "seconds below 1 kB/s after which a transfer is dropped and retried"},
     };

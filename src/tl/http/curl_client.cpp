@@ -1,4 +1,10 @@
+// libcurl is loaded with dlopen on first use rather than linked: it drags in
+// some forty shared libraries (TLS, Kerberos, LDAP, IDN...) whose loading costs
+// about 8 ms at every start, and a cache hit (the common case in builds) never
+// touches the network. Only types and constants come from the header.
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <chrono>
 #include <cstdio>
@@ -8,6 +14,7 @@
 
 #include "tl/http/client.hpp"
 #include "tl/http/url.hpp"
+#include "tl/util/error.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -55,6 +62,69 @@ bool StringSink::on_data(const char* data, std::size_t size) {
 }
 
 namespace {
+
+// The libcurl functions this file calls, resolved once.
+struct CurlApi {
+    CURLcode (*global_init)(long);
+    CURL* (*easy_init)();
+    void (*easy_cleanup)(CURL*);
+    void (*easy_reset)(CURL*);
+    CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+    CURLcode (*easy_perform)(CURL*);
+    CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+    const char* (*easy_strerror)(CURLcode);
+    curl_slist* (*slist_append)(curl_slist*, const char*);
+    void (*slist_free_all)(curl_slist*);
+};
+
+template <typename F>
+void resolve(void* lib, const char* name, F& fn, std::string& missing) {
+    void* sym = ::dlsym(lib, name);
+    if (sym == nullptr) {
+        missing += std::string(missing.empty() ? "" : ", ") + name;
+    }
+    fn = reinterpret_cast<F>(sym);
+}
+
+// Loads libcurl once per process; throws tl::Error when it is not installed.
+const CurlApi& curl_api() {
+    static CurlApi api = [] {
+        CurlApi a{};
+        void* lib = nullptr;
+        for (const char* name :
+             {"libcurl.so.4", "libcurl.so", "libcurl.4.dylib", "libcurl.dylib"}) {
+            lib = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
+            if (lib != nullptr) {
+                break;
+            }
+        }
+        if (lib == nullptr) {
+            const char* why = ::dlerror();
+            throw Error(
+                ErrorKind::usage,
+                std::string("cannot load libcurl: ") + (why ? why : "not found") +
+                    " (install it: apt-get install libcurl4, or your system's libcurl package)");
+        }
+        std::string missing;
+        resolve(lib, "curl_global_init", a.global_init, missing);
+        resolve(lib, "curl_easy_init", a.easy_init, missing);
+        resolve(lib, "curl_easy_cleanup", a.easy_cleanup, missing);
+        resolve(lib, "curl_easy_reset", a.easy_reset, missing);
+        resolve(lib, "curl_easy_setopt", a.easy_setopt, missing);
+        resolve(lib, "curl_easy_perform", a.easy_perform, missing);
+        resolve(lib, "curl_easy_getinfo", a.easy_getinfo, missing);
+        resolve(lib, "curl_easy_strerror", a.easy_strerror, missing);
+        resolve(lib, "curl_slist_append", a.slist_append, missing);
+        resolve(lib, "curl_slist_free_all", a.slist_free_all, missing);
+        if (!missing.empty()) {
+            throw Error(ErrorKind::usage, "the installed libcurl lacks " + missing +
+                                              " (install libcurl 7.62 or newer)");
+        }
+        a.global_init(CURL_GLOBAL_DEFAULT);
+        return a;
+    }();
+    return api;
+}
 
 std::string env_first(std::initializer_list<const char*> names) {
     for (const char* n : names) {
@@ -203,10 +273,8 @@ TransportError::Kind classify(CURLcode code, std::string_view message) {
 
 class CurlClient : public Client {
 public:
-    explicit CurlClient(ClientOptions options) : m_options(std::move(options)) {
-        static std::once_flag once;
-        std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-        m_curl = curl_easy_init();
+    explicit CurlClient(ClientOptions options) : m_api(curl_api()), m_options(std::move(options)) {
+        m_curl = m_api.easy_init();
         if (m_options.ca_file.empty()) {
             m_options.ca_file = env_first({"SSL_CERT_FILE", "CURL_CA_BUNDLE"});
         }
@@ -222,69 +290,69 @@ public:
             m_options.no_proxy = env_first({"NO_PROXY", "no_proxy"});
         }
     }
-    ~CurlClient() override { curl_easy_cleanup(m_curl); }
+    ~CurlClient() override { m_api.easy_cleanup(m_curl); }
 
     SendResult send(const Request& request, BodySink& sink) override {
         // curl_easy_reset keeps the connection cache, so keep-alive still works.
-        curl_easy_reset(m_curl);
+        m_api.easy_reset(m_curl);
         Transfer t;
         t.sink = &sink;
         t.head.url = request.url;
         char errbuf[CURL_ERROR_SIZE] = {0};
         CURL* c = m_curl;
-        curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-        curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                         static_cast<long>(request.timeouts.connect.count()));
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeouts.total.count()));
+        m_api.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+        m_api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        m_api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+        m_api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+        m_api.easy_setopt(c, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+        m_api.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        m_api.easy_setopt(c, CURLOPT_HEADERDATA, &t);
+        m_api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+        m_api.easy_setopt(c, CURLOPT_WRITEDATA, &t);
+        m_api.easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024L);
+        m_api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                          static_cast<long>(request.timeouts.connect.count()));
+        m_api.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeouts.total.count()));
         if (request.timeouts.low_speed_time.count() > 0) {
             t.stall_time = request.timeouts.low_speed_time;
             t.stall_bytes_per_second = request.timeouts.low_speed_bytes;
-            curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-            curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
-            curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+            m_api.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+            m_api.easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+            m_api.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         }
         if (!m_options.ca_file.empty()) {
-            curl_easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
+            m_api.easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
         }
         auto url = parse_url(request.url);
         std::string proxy =
             url && url->scheme == "https" ? m_options.https_proxy : m_options.http_proxy;
-        curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());  // "" disables env lookup
+        m_api.easy_setopt(c, CURLOPT_PROXY, proxy.c_str());  // "" disables env lookup
         if (!m_options.no_proxy.empty()) {
-            curl_easy_setopt(c, CURLOPT_NOPROXY, m_options.no_proxy.c_str());
+            m_api.easy_setopt(c, CURLOPT_NOPROXY, m_options.no_proxy.c_str());
         }
 
         curl_slist* headers = nullptr;
         for (const auto& [k, v] : request.headers) {
-            headers = curl_slist_append(headers, (k + ": " + v).c_str());
+            headers = m_api.slist_append(headers, (k + ": " + v).c_str());
         }
         // libcurl adds "Expect: 100-continue" to large uploads; GitHub's upload
         // endpoint does not need the extra round trip.
-        headers = curl_slist_append(headers, "Expect:");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+        headers = m_api.slist_append(headers, "Expect:");
+        m_api.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
         switch (request.method) {
             case Method::get:
                 break;
             case Method::head:
-                curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+                m_api.easy_setopt(c, CURLOPT_NOBODY, 1L);
                 break;
             default:
-                curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method_name(request.method));
+                m_api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, method_name(request.method));
         }
         if (!request.body_file.empty()) {
             t.upload = std::fopen(request.body_file.c_str(), "rb");
             if (t.upload == nullptr) {
-                curl_slist_free_all(headers);
+                m_api.slist_free_all(headers);
                 TransportError e;
                 e.message = "cannot open '" + request.body_file.string() + "' for upload";
                 return util::unexpected(e);
@@ -292,26 +360,26 @@ public:
             std::fseek(t.upload, 0, SEEK_END);
             long size = std::ftell(t.upload);
             std::fseek(t.upload, 0, SEEK_SET);
-            curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-            curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-            curl_easy_setopt(c, CURLOPT_READDATA, &t);
-            curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method_name(request.method));
+            m_api.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+            m_api.easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+            m_api.easy_setopt(c, CURLOPT_READDATA, &t);
+            m_api.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+            m_api.easy_setopt(c, CURLOPT_CUSTOMREQUEST, method_name(request.method));
         } else if (request.method == Method::post || request.method == Method::patch ||
                    request.method == Method::put || !request.body.empty()) {
-            curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(request.body.size()));
+            m_api.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+            m_api.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                              static_cast<curl_off_t>(request.body.size()));
         }
 
-        CURLcode rc = curl_easy_perform(c);
-        curl_slist_free_all(headers);
+        CURLcode rc = m_api.easy_perform(c);
+        m_api.slist_free_all(headers);
         if (t.upload != nullptr) {
             std::fclose(t.upload);
         }
         if (rc == CURLE_OK) {
             long status = 0;
-            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            m_api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
             t.head.status = static_cast<int>(status);
             if (!t.deliver_head()) {
                 TransportError e;
@@ -328,7 +396,7 @@ public:
             return r;
         }
         TransportError e;
-        std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+        std::string reason = errbuf[0] != '\0' ? errbuf : m_api.easy_strerror(rc);
         e.kind = t.aborted ? TransportError::Kind::aborted : classify(rc, reason);
         if (t.stalled) {
             e.kind = TransportError::Kind::stalled;
@@ -345,6 +413,7 @@ public:
     }
 
 private:
+    const CurlApi& m_api;
     ClientOptions m_options;
     CURL* m_curl;
 };

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "tl/install/downloader.hpp"
+#include "tl/objfile/library.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
@@ -18,8 +19,18 @@ namespace tl::install {
 
 namespace fs = std::filesystem;
 
-Installer::Installer(const cache::Cache& cache, source::Source* source, util::Console& console)
-    : m_cache(cache), m_source(source), m_console(console) {}
+Installer::Installer(const cache::Cache& cache, SourceFactory source, util::Console& console)
+    : m_cache(cache), m_make_source(std::move(source)), m_console(console) {}
+
+source::Source& Installer::source() {
+    if (m_source == nullptr) {
+        m_source = m_make_source ? m_make_source() : nullptr;
+        if (m_source == nullptr) {
+            throw Error(ErrorKind::internal, "no release source while online");
+        }
+    }
+    return *m_source;
+}
 
 namespace {
 
@@ -31,6 +42,7 @@ std::vector<fs::path> library_paths(const fs::path& dir, const cache::EntryRecor
             libs.push_back(dir / f.path);
         }
     }
+    std::sort(libs.begin(), libs.end());
     return libs;
 }
 
@@ -87,14 +99,14 @@ Result<InstallResult> Installer::install(const InstallOptions& options) {
             }
             tag = *latest;
         } else {
-            auto found = m_source->latest(std::string(release::k_tag_prefix));
+            auto found = source().latest(std::string(release::k_tag_prefix));
             if (!found) {
                 return util::unexpected(found.error());
             }
             if (!*found) {
                 return fail(ErrorKind::not_found,
                             "no published release with a tag starting with '" +
-                                std::string(release::k_tag_prefix) + "' in " + m_source->name() +
+                                std::string(release::k_tag_prefix) + "' in " + source().name() +
                                 " (drafts and pre-releases are not considered)");
             }
             tag = (*found)->tag;
@@ -156,18 +168,18 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     m_cache.record_use(tag, plat, cache::Cache::Use::miss);
 
     if (!release) {
-        auto found = m_source->release(tag);
+        auto found = source().release(tag);
         if (!found) {
             return util::unexpected(found.error());
         }
         if (!*found) {
             std::string available = "none";
-            if (auto tags = m_source->tags(std::string(release::k_tag_prefix), 10);
+            if (auto tags = source().tags(std::string(release::k_tag_prefix), 10);
                 tags && !tags->empty()) {
                 available = util::join(*tags, ", ");
             }
             return fail(ErrorKind::not_found,
-                        "release " + util::quoted(tag) + " not found in " + m_source->name() +
+                        "release " + util::quoted(tag) + " not found in " + source().name() +
                             "; available: " + available +
                             " (pass --version with one of them, or 'latest')");
         }
@@ -203,7 +215,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
         if (sidecar == nullptr) {
             continue;
         }
-        auto text = m_source->fetch_small(*sidecar, 64 * 1024);
+        auto text = source().fetch_small(*sidecar, 64 * 1024);
         if (!text) {
             return util::unexpected(text.error());
         }
@@ -216,7 +228,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     }
     if (!archive->reported_digest.empty()) {
         expected.push_back(
-            {"the digest " + m_source->name() + " reports", archive->reported_digest});
+            {"the digest " + source().name() + " reports", archive->reported_digest});
     }
     auto want = verify::agreed_digest(expected, archive->name);
     if (!want) {
@@ -238,7 +250,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     if (!have_archive) {
         fs::path partial = m_cache.partial_path(archive->name);
         m_console.info("downloading " + util::quoted(archive->name) + " (" +
-                       util::human_bytes(archive->size) + ") from " + m_source->name());
+                       util::human_bytes(archive->size) + ") from " + source().name());
         // A corrupted download is fetched once more before giving up (R9).
         for (int round = 1;; ++round) {
             auto got = download_to_partial(*m_source, *archive, partial, options.retry, m_console);
@@ -294,10 +306,28 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
         }
     }
 
+    // A library for the wrong CPU or not a static archive at all would fail late
+    // in the consumer's link (or at run time): refuse it now.
+    for (const auto& f : *extracted) {
+        std::string name = fs::path(f.path).filename().string();
+        if (!util::starts_with(name, "lib") || !util::ends_with(name, ".a")) {
+            continue;
+        }
+        auto info = objfile::inspect_library(*staging / f.path);
+        Result<void> ok = info ? objfile::check_for_platform(*info, options.platform)
+                               : Result<void>(util::unexpected(info.error()));
+        if (!ok) {
+            util::remove_tree(*staging);
+            return fail(ErrorKind::integrity, "release " + util::quoted(tag) + " for " + plat +
+                                                  " is unusable: " + ok.error().message +
+                                                  "; nothing was installed");
+        }
+    }
+
     cache::EntryRecord record;
     record.tag = tag;
     record.platform = plat;
-    record.source = m_source->name();
+    record.source = source().name();
     record.source_url = archive->display_url;
     record.archive_name = archive->name;
     record.archive_sha256 = *want;

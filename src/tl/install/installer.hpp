@@ -6,6 +6,7 @@
 // one rename. A valid cached entry short-cuts all of it without any request.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,8 +50,11 @@ struct InstallResult {
 
 class Installer {
 public:
-    // `source` may be null when every request is offline.
-    Installer(const cache::Cache& cache, source::Source* source, util::Console& console);
+    // Makes the release source on first need, so a cache hit never pays for
+    // setting up TLS and HTTP; it may return null when offline.
+    using SourceFactory = std::function<source::Source*()>;
+
+    Installer(const cache::Cache& cache, SourceFactory source, util::Console& console);
 
     // Returns the installed entry, downloading only when the cache cannot serve it.
     Result<InstallResult> install(const InstallOptions& options);
@@ -63,7 +67,11 @@ private:
                                             const InstallOptions& options);
 
     const cache::Cache& m_cache;
-    source::Source* m_source;
+    // The source, made on first use.
+    source::Source& source();
+
+    SourceFactory m_make_source;
+    source::Source* m_source = nullptr;
     util::Console& m_console;
 };
 

@@ -57,7 +57,6 @@ struct ManifestLibrary {
     std::vector<std::string> native_link_args;
 };
 
-// The whole manifest of one archive.
 struct Manifest {
     int format_version = k_manifest_format_version;
     std::string tool;

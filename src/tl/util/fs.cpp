@@ -75,8 +75,8 @@ Result<void> AtomicFile::write(std::string_view data) {
     return write_all(m_fd.get(), data.data(), data.size(), m_target);
 }
 
-Result<void> AtomicFile::commit() {
-    if (::fsync(m_fd.get()) != 0) {
+Result<void> AtomicFile::commit(Durability durability) {
+    if (durability == Durability::fsync && ::fsync(m_fd.get()) != 0) {
         return fail(ErrorKind::filesystem,
                     "cannot flush '" + m_target.string() + "': " + errno_text(errno));
     }
@@ -106,7 +106,8 @@ Result<void> write_all(int fd, const void* data, std::size_t size, const fs::pat
     return {};
 }
 
-Result<void> write_file_atomic(const fs::path& path, std::string_view content) {
+Result<void> write_file_atomic(const fs::path& path, std::string_view content,
+                               AtomicFile::Durability durability) {
     auto file = AtomicFile::create(path);
     if (!file) {
         return util::unexpected(file.error());
@@ -114,7 +115,7 @@ Result<void> write_file_atomic(const fs::path& path, std::string_view content) {
     if (auto w = file->write(content); !w) {
         return w;
     }
-    return file->commit();
+    return file->commit(durability);
 }
 
 Result<std::string> read_file(const fs::path& path, std::uint64_t max_size) {

@@ -59,8 +59,10 @@ public:
 
     // Appends bytes; a filesystem failure (disk full, I/O error) names the target.
     Result<void> write(std::string_view data);
-    // Flushes to disk and renames over the target.
-    Result<void> commit();
+    // Whether commit() waits for the data to reach the disk before renaming.
+    enum class Durability { fsync, no_fsync };
+    // Flushes (unless told not to) and renames over the target.
+    Result<void> commit(Durability durability = Durability::fsync);
     int fd() const { return m_fd.get(); }
     const fs::path& temp_path() const { return m_temp; }
 
@@ -72,8 +74,10 @@ private:
     bool m_committed = false;
 };
 
-// Writes a whole file atomically (temporary + rename).
-Result<void> write_file_atomic(const fs::path& path, std::string_view content);
+// Writes a whole file atomically (temporary + rename); `durability` as for
+// AtomicFile::commit (statistics need not survive a power cut, records must).
+Result<void> write_file_atomic(const fs::path& path, std::string_view content,
+                               AtomicFile::Durability durability = AtomicFile::Durability::fsync);
 
 // Reads a whole file; not_found when it does not exist, filesystem for other errors,
 // and a filesystem failure when it is larger than `max_size`.

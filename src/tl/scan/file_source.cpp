@@ -1,0 +1,368 @@
+#include "tl/scan/file_source.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "tl/util/fs.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::scan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Folders deeper than this are not entered: a walk of a real tree never gets
+// near it, a pathological one (or a bind-mount loop) stops.
+constexpr int k_max_walk_depth = 256;
+
+struct ProcessOutput {
+    bool started = false;  // false when the program could not be run (not installed)
+    int exit_code = -1;
+    std::string out;
+};
+
+// Runs a program with stdin and stderr on /dev/null and collects its stdout.
+// fork/exec rather than popen: no shell parses the root path.
+ProcessOutput run_capture(const std::vector<std::string>& argv) {
+    ProcessOutput r;
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+        return r;
+    }
+    // A pipe the child writes 1 byte to when exec fails tells "not installed"
+    // apart from "git ran and failed".
+    int errpipe[2];
+    if (::pipe2(errpipe, O_CLOEXEC) != 0) {
+        ::close(pipefd[0]);
+        ::close(pipefd[1]);
+        return r;
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        for (int fd : {pipefd[0], pipefd[1], errpipe[0], errpipe[1]}) {
+            ::close(fd);
+        }
+        return r;
+    }
+    if (pid == 0) {
+        int devnull = ::open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            ::dup2(devnull, 0);
+            ::dup2(devnull, 2);
+        }
+        ::dup2(pipefd[1], 1);
+        ::execvp(args[0], args.data());
+        char one = 1;
+        ssize_t ignored = ::write(errpipe[1], &one, 1);
+        (void)ignored;
+        ::_exit(127);
+    }
+    ::close(pipefd[1]);
+    ::close(errpipe[1]);
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        r.out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(pipefd[0]);
+    char flag = 0;
+    ssize_t got;
+    do {
+        got = ::read(errpipe[0], &flag, 1);
+    } while (got < 0 && errno == EINTR);
+    ::close(errpipe[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r.started = got != 1;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+}
+
+void walk(const fs::path& dir, const std::string& prefix, int depth, Listing& out) {
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec) {
+        out.skipped.push_back(
+            SkippedFile{prefix.empty() ? "." : prefix, "cannot read folder: " + ec.message()});
+        return;
+    }
+    const auto& skip = skipped_directories();
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) {
+            out.skipped.push_back(
+                SkippedFile{prefix.empty() ? "." : prefix, "cannot read folder: " + ec.message()});
+            return;
+        }
+        const fs::directory_entry& entry = *it;
+        std::string name = entry.path().filename().string();
+        std::string rel = prefix.empty() ? name : prefix + "/" + name;
+        std::error_code sec;
+        fs::file_status st = entry.symlink_status(sec);
+        if (!sec && fs::is_directory(st)) {
+            if (std::find(skip.begin(), skip.end(), name) != skip.end()) {
+                continue;
+            }
+            if (depth + 1 >= k_max_walk_depth) {
+                out.skipped.push_back(SkippedFile{rel, "folder nested too deep"});
+                continue;
+            }
+            walk(entry.path(), rel, depth + 1, out);
+            continue;
+        }
+        out.paths.push_back(std::move(rel));
+    }
+}
+
+bool valid_utf8(std::string_view s, std::size_t& bad) {
+    std::size_t i = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    while (i < s.size()) {
+        // Build files are mostly ASCII: skip eight such bytes at a time.
+        while (i + 8 <= s.size()) {
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            if ((word & 0x8080808080808080ull) != 0) {
+                break;
+            }
+            i += 8;
+        }
+        if (i >= s.size()) {
+            break;
+        }
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned min = 0;
+        unsigned cp = 0;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            min = 0x80;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            min = 0x800;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            min = 0x10000;
+            cp = c & 0x07;
+        } else {
+            bad = i;
+            return false;
+        }
+        if (i + len > s.size()) {
+            bad = i;
+            return false;
+        }
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) {
+                bad = i;
+                return false;
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            bad = i;
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+}  // namespace
+
+const std::vector<std::string>& skipped_directories() {
+    static const std::vector<std::string> names = {
+        "node_modules", "target", "vendor", ".git", ".temporal-libs-cache", ".hg", ".svn"};
+    return names;
+}
+
+Result<Listing> list_files(const fs::path& root, UseGit use_git) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+        return fail(ErrorKind::not_found, "'" + root.string() + "' is not a folder");
+    }
+    Listing listing;
+    if (use_git == UseGit::yes) {
+        ProcessOutput inside =
+            run_capture({"git", "-C", root.string(), "rev-parse", "--is-inside-work-tree"});
+        if (!inside.started) {
+            listing.notes.push_back("git not found: walked the tree instead of git ls-files");
+        } else if (inside.exit_code == 0 && util::trim(inside.out) == "true") {
+            ProcessOutput files = run_capture(
+                {"git", "-C", root.string(), "-c", "core.quotepath=off", "ls-files", "-z"});
+            if (files.started && files.exit_code == 0) {
+                listing.source = ListingSource::git;
+                std::size_t pos = 0;
+                while (pos < files.out.size()) {
+                    std::size_t nul = files.out.find('\0', pos);
+                    if (nul == std::string::npos) {
+                        nul = files.out.size();
+                    }
+                    if (nul > pos) {
+                        listing.paths.emplace_back(files.out.substr(pos, nul - pos));
+                    }
+                    pos = nul + 1;
+                }
+                // A merge conflict lists a path once per stage.
+                std::sort(listing.paths.begin(), listing.paths.end());
+                listing.paths.erase(std::unique(listing.paths.begin(), listing.paths.end()),
+                                    listing.paths.end());
+                if (!listing.paths.empty() || fs::is_empty(root, ec)) {
+                    return listing;
+                }
+                // An untracked or ignored folder inside a checkout: git knows
+                // nothing there, so look at what is on disk.
+                listing.notes.push_back("git tracks no file here: walked the tree instead");
+            } else {
+                listing.notes.push_back("git ls-files failed (exit " +
+                                        std::to_string(files.exit_code) +
+                                        "): walked the tree instead");
+            }
+        }
+    }
+    listing.source = ListingSource::walk;
+    walk(root, "", 0, listing);
+    std::sort(listing.paths.begin(), listing.paths.end());
+    return listing;
+}
+
+std::string read_prefix(const fs::path& path, std::size_t limit) {
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd) {
+        return {};
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return {};
+    }
+    std::string out(limit, '\0');
+    ssize_t n;
+    do {
+        n = ::read(fd.get(), out.data(), limit);
+    } while (n < 0 && errno == EINTR);
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return out;
+}
+
+FileText read_text(const fs::path& path, std::uint64_t max_size) {
+    FileText r;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        r.reason = std::string("cannot read: ") + std::strerror(errno);
+        return r;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        r.reason = "symbolic link (not followed)";
+        return r;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        r.reason = "a folder (a git submodule?)";
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        r.reason = "not a regular file";
+        return r;
+    }
+    auto too_large = [&] {
+        r.reason = "larger than the " + std::to_string(max_size) +
+                   "-byte limit (raise --max-file-size to read it)";
+    };
+    if (static_cast<std::uint64_t>(st.st_size) > max_size) {
+        too_large();
+        return r;
+    }
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd) {
+        r.reason = std::string("cannot read: ") + std::strerror(errno);
+        return r;
+    }
+    std::string text;
+    text.reserve(static_cast<std::size_t>(st.st_size));
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            r.reason = std::string("cannot read: ") + std::strerror(errno);
+            return r;
+        }
+        if (n == 0) {
+            break;
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > max_size) {
+            too_large();
+            return r;
+        }
+    }
+    auto starts = [&](std::string_view prefix) {
+        return text.size() >= prefix.size() &&
+               std::string_view(text).substr(0, prefix.size()) == prefix;
+    };
+    using namespace std::string_view_literals;
+    if (starts("\xFF\xFE\x00\x00"sv) || starts("\x00\x00\xFE\xFF"sv)) {
+        r.reason = "UTF-32 text (only UTF-8 is read)";
+        return r;
+    }
+    if (starts("\xFF\xFE"sv) || starts("\xFE\xFF"sv)) {
+        r.reason = "UTF-16 text (only UTF-8 is read)";
+        return r;
+    }
+    if (text.find('\0') != std::string::npos) {
+        // UTF-16 without a byte order mark has a NUL in every other byte.
+        std::size_t even = 0;
+        std::size_t odd = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text[i] == '\0') {
+                (i % 2 == 0 ? even : odd) += 1;
+            }
+        }
+        std::size_t half = text.size() / 2;
+        bool utf16 = half > 0 && (even * 10 >= half * 9 || odd * 10 >= half * 9);
+        r.reason = utf16 ? "UTF-16 text without a byte order mark (only UTF-8 is read)"
+                         : "binary file (contains NUL bytes)";
+        return r;
+    }
+    if (starts("\xEF\xBB\xBF"sv)) {
+        text.erase(0, 3);
+    }
+    std::size_t bad = 0;
+    if (!valid_utf8(text, bad)) {
+        std::size_t line =
+            1 + static_cast<std::size_t>(std::count(
+                    text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+        r.reason = "not valid UTF-8 (line " + std::to_string(line) + "); only UTF-8 text is read";
+        return r;
+    }
+    r.ok = true;
+    r.text = std::move(text);
+    return r;
+}
+
+}  // namespace tl::scan
