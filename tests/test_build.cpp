@@ -13,6 +13,7 @@
 #include "support/release_fixture.hpp"
 #include "tl/release/manifest.hpp"
 #include "tl/util/sha256.hpp"
+#include "tl/util/strings.hpp"
 
 using namespace tl;
 using namespace tl::testing;
@@ -159,40 +160,42 @@ TEST(EndToEnd, BuildPackPublishDownloadCheckLinkAndRun) {
         {tool_path(), "abi-check", "--header", header.string(), "--lib", bridge.string()});
     EXPECT_EQ(abi.exit_code, 0) << abi.out << abi.err;
 
-    // 6. a C++ program links them, with the link arguments the manifest records, and runs.
+    // 6. the consumer side reads the manifest for the link line, and a C++
+    // program links with exactly that line and runs.
     auto manifest = release::parse_manifest(read_file(entry / "manifest.json"));
     ASSERT_TRUE(manifest) << manifest.error().message;
     ASSERT_TRUE(manifest->has_value());
     EXPECT_EQ((*manifest)->platform, platform);
-    EXPECT_FALSE((*manifest)->native_link_args.empty());
-    write_file(f.dir / "consumer.cpp", R"cpp(
-#include <cstring>
+    auto flags = f.run({"flags", "--version", "v0.3.0", "--platform", platform, "--json"});
+    ASSERT_EQ(flags.exit_code, 0) << flags.err;
+    json link = json::parse(flags.out);
+    EXPECT_EQ(link["native_args_origin"], "manifest.json");
+    EXPECT_EQ(link["native_args"].get<std::vector<std::string>>(), (*manifest)->native_link_args);
+    write_file(f.dir / "consumer.cpp", R"src(
 #include <iostream>
 #include <string>
 
 #include "temporal_sample_bridge.h"
 
-        int main() {
-            char buf[64];
-            if (temporal_core_add(40, 2) != 42)
-                return 1;
-            if (temporal_core_greet("c++", buf, sizeof buf) < 0 || std::string(buf) != "hello, c++")
-                return 2;
-            if (temporal_core_sum_on_thread(100) != 5050)
-                return 3;
-            std::cout << temporal_core_bridge_version() << " linked from C++\n";
-            return 0;
-        }
-    )cpp");
+int main() {
+    char buf[64];
+    if (temporal_core_add(40, 2) != 42) return 1;
+    if (temporal_core_greet("c++", buf, sizeof buf) < 0 || std::string(buf) != "hello, c++") return 2;
+    if (temporal_core_sum_on_thread(100) != 5050) return 3;
+    std::cout << temporal_core_bridge_version() << " linked from C++\n";
+    return 0;
+}
+)src");
     std::vector<std::string> cxx = {"g++",
                                     "-std=c++17",
                                     "-o",
                                     (f.dir / "consumer").string(),
                                     (f.dir / "consumer.cpp").string(),
-                                    "-I" + header.parent_path().string(),
-                                    bridge.string()};
-    for (const auto& arg : (*manifest)->native_link_args) {
-        cxx.push_back(arg);
+                                    "-I" + header.parent_path().string()};
+    for (const auto& arg : util::split(link["libs"].get<std::string>(), ' ')) {
+        if (!arg.empty()) {
+            cxx.push_back(arg);
+        }
     }
     auto compiled = run_process(cxx);
     ASSERT_EQ(compiled.exit_code, 0) << compiled.out << compiled.err;
