@@ -12,13 +12,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  echo "usage: scripts/fuzz.sh TARGET [SECONDS]   (TARGET: objfile, c_header; SECONDS: 60)" >&2
+  echo "usage: scripts/fuzz.sh TARGET [SECONDS]   (TARGET: objfile, c_header, release_text, extract; SECONDS: 60)" >&2
   exit 2
 fi
 target="$1"
 seconds="${2:-60}"
 if [ ! -f "tests/fuzz/fuzz_$target.cpp" ]; then
-  echo "fuzz.sh: no fuzz target '$target' (tests/fuzz/fuzz_$target.cpp); try objfile or c_header" >&2
+  echo "fuzz.sh: no fuzz target '$target' (tests/fuzz/fuzz_$target.cpp); try objfile, c_header, release_text or extract" >&2
   exit 2
 fi
 cmake --preset fuzz >/dev/null

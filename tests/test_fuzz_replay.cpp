@@ -9,9 +9,14 @@
 #include <vector>
 
 #include "support/test_util.hpp"
+#include "tl/archive/extract.hpp"
+#include "tl/cache/cache.hpp"
+#include "tl/github/release.hpp"
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/c_header.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/release/manifest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -56,5 +61,38 @@ TEST(FuzzReplay, HeaderInputs) {
     for (const auto& file : files) {
         SCOPED_TRACE(file.string());
         (void)tl::objfile::parse_header_functions(tl::testing::read_file(file));
+    }
+}
+
+TEST(FuzzReplay, ReleaseTextInputs) {
+    auto files = inputs("release_text");
+    ASSERT_FALSE(files.empty()) << "the seed corpus tests/fuzz/corpus/release_text is missing";
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.string());
+        std::string data = tl::testing::read_file(file);
+        ASSERT_FALSE(data.empty());
+        std::string_view text(data.data() + 1, data.size() - 1);
+        // Every parser sees every input, not only the one its first byte picks.
+        (void)tl::github::parse_release(text);
+        (void)tl::github::parse_release_list(text);
+        (void)tl::github::parse_link_header(text);
+        (void)tl::release::parse_checksum_file(text, "temporal-static-libs-linux-x64-v1.tar.gz");
+        (void)tl::cache::parse_entry(text);
+        (void)tl::release::parse_manifest(text);
+    }
+}
+
+TEST(FuzzReplay, ExtractInputs) {
+    auto files = inputs("extract");
+    ASSERT_FALSE(files.empty()) << "the seed corpus tests/fuzz/corpus/extract is missing";
+    tl::testing::TestDir dir;
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.string());
+        fs::path dest = dir / ("out-" + file.filename().string());
+        fs::create_directories(dest);
+        (void)tl::archive::extract_file(file, dest);
+    }
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+        EXPECT_EQ(e.path().filename().string().rfind("out-", 0), 0u) << "escaped: " << e.path();
     }
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "tl/util/redact.hpp"
@@ -84,7 +85,14 @@ std::string Progress::render(std::uint64_t done, bool final_line) const {
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-    std::string line = m_label + " " + human_bytes(done);
+    std::string line = m_label + " ";
+    if (m_total > 0 && m_console.interactive()) {
+        // A bar only where the line is redrawn; CI logs get plain figures.
+        int filled = static_cast<int>(std::min<std::uint64_t>(done, m_total) * 24 / m_total);
+        line += "[" + std::string(static_cast<std::size_t>(filled), '#') +
+                std::string(static_cast<std::size_t>(24 - filled), '.') + "] ";
+    }
+    line += human_bytes(done);
     if (m_total > 0) {
         line += " / " + human_bytes(m_total);
         int pct =
