@@ -15,6 +15,7 @@
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/c_header.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/publish/build.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/release/manifest.hpp"
 
@@ -79,6 +80,9 @@ TEST(FuzzReplay, ReleaseTextInputs) {
         (void)tl::release::parse_checksum_file(text, "temporal-static-libs-linux-x64-v1.tar.gz");
         (void)tl::cache::parse_entry(text);
         (void)tl::release::parse_manifest(text);
+        (void)tl::github::parse_asset(text);
+        (void)tl::publish::parse_build_record(text);
+        (void)tl::publish::parse_native_static_libs(text);
     }
 }
 
