@@ -302,3 +302,30 @@ TEST(Publish, WorkflowReleaseAndPackedReleaseAreBothDownloadable) {
     EXPECT_TRUE(fs::exists(entry / "manifest.json"));
     EXPECT_EQ(fs::read_symlink(p.f.cache() / "latest"), k_tag);
 }
+
+TEST(Publish, AssetsWithoutADigestAreComparedByTheirBytes) {
+    PublishFixture p;
+    // An older release whose assets GitHub reports no digest for: one the same
+    // as ours, one of the same size with other bytes.
+    FakeRelease old;
+    old.tag = k_tag;
+    FakeAsset same;
+    same.name = k_archive;
+    same.content = read_file(p.dist / k_archive);
+    same.report_digest = false;
+    FakeAsset other;
+    other.name = k_archive + ".sha256";
+    other.content = read_file(p.dist / (k_archive + ".sha256"));
+    other.content[0] = other.content[0] == 'a' ? 'b' : 'a';
+    other.report_digest = false;
+    old.assets = {same, other};
+    p.f.github.add_release(old);
+
+    auto refused = p.publish();
+    EXPECT_EQ(refused.exit_code, 5) << refused.err;
+    EXPECT_TRUE(contains(refused.err, "'" + k_archive + ".sha256' (sha256 ")) << refused.err;
+    EXPECT_FALSE(contains(refused.err, "'" + k_archive + "' ("))
+        << "the same bytes are no conflict";
+    EXPECT_TRUE(p.writes().empty());
+    EXPECT_GE(p.f.github.requests(FakeServer::storage).size(), 2u) << "both were downloaded";
+}
