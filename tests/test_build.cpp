@@ -93,6 +93,7 @@ TEST(Build, FailedBuildNamesTheCommand) {
                "[package]\nname = \"broken\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n"
                "[lib]\npath = \"lib.rs\"\n");
     write_file(dir / "ws" / "lib.rs", "pub fn oops( -> u8 { 1 }\n");
+    write_file(dir / "out" / "temporal-libs-build.json", "{\"format_version\": 1}");
     auto r =
         build({"--source", (dir / "ws").string(), "--target", host_triple(), "--crate", "broken",
                "--target-dir", (dir / "target").string(), "--out", (dir / "out").string()});
@@ -103,6 +104,8 @@ TEST(Build, FailedBuildNamesTheCommand) {
     EXPECT_TRUE(contains(r.err, "failed with exit code 101")) << r.err;
     EXPECT_TRUE(contains(r.err, "error")) << "cargo's own messages are shown: " << r.err;
     EXPECT_FALSE(fs::exists(dir / "out" / "libbroken.a"));
+    EXPECT_FALSE(fs::exists(dir / "out" / "temporal-libs-build.json"))
+        << "an earlier build's record must not outlive a failed build";
 }
 
 TEST(EndToEnd, BuildPackPublishDownloadCheckLinkAndRun) {

@@ -226,6 +226,10 @@ Result<BuildRecord> build_libraries(const BuildOptions& o, util::Console& consol
     if (auto made = util::create_directories(o.out); !made) {
         return util::unexpected(made.error());
     }
+    // A record left by an earlier build would describe other libraries if this
+    // one stops half way; pack must then find none.
+    std::error_code stale;
+    fs::remove(o.out / k_build_record_file, stale);
 
     for (const std::string& crate : crates) {
         std::string lib;
