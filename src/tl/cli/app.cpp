@@ -73,8 +73,6 @@ int run(int argc, char** argv) {
     add_inspect_command(app, ctx);
     add_abi_check_command(app, ctx);
     add_scan_command(app, ctx);
-    add_inspect_command(app, ctx);
-    add_abi_check_command(app, ctx);
     add_build_command(app, ctx);
     add_pack_command(app, ctx);
     add_publish_command(app, ctx);
