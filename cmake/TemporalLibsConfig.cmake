@@ -246,6 +246,12 @@ function(temporal_libs_fetch)
   endif()
   if(NOT _tl_source_dir)
     _tl_config_value(source_dir "${common}" _tl_source_dir)
+    # A relative source_dir in a file is relative to that file's folder.
+    if(_tl_source_dir AND NOT IS_ABSOLUTE "${_tl_source_dir}"
+       AND _tl_source_dir_ORIGIN MATCHES "file \\((.*)\\)$")
+      get_filename_component(_tl_file_dir "${CMAKE_MATCH_1}" DIRECTORY)
+      get_filename_component(_tl_source_dir "${_tl_source_dir}" ABSOLUTE BASE_DIR "${_tl_file_dir}")
+    endif()
   endif()
   set(_tl_crates ${A_CRATES})
   if(NOT _tl_crates)
