@@ -142,3 +142,41 @@ TEST(ActionYml, CompositeActionStructure) {
     EXPECT_TRUE(contains(caught.out, "expression inside 'run'")) << caught.out;
     EXPECT_TRUE(contains(caught.out, "unknown input 'versoin'")) << caught.out;
 }
+
+TEST(MakeTargets, DownloadBuildNativeAndCleanCache) {
+    ReleaseFixture f;
+    f.publish();
+    std::map<std::string, std::string> env = {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+                                              {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+                                              {"FORCE_PLATFORM", "linux"},
+                                              {"FORCE_ARCH", "x64"},
+                                              {"GITHUB_TOKEN", ""},
+                                              {"GH_TOKEN", ""},
+                                              {"USE_PREBUILT_LIBS", ""},
+                                              {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+    std::vector<std::string> make = {"make", "-f", source_file("examples/make/Makefile").string(),
+                                     "TEMPORAL_LIBS=" + tool_path(),
+                                     "TEMPORAL_LIBS_VERSION=" + f.version};
+    auto with = [&](const std::string& target) {
+        auto argv = make;
+        argv.push_back(target);
+        return run_process(argv, env, f.dir.path());
+    };
+    auto dl = with("download");
+    ASSERT_EQ(dl.exit_code, 0) << dl.out << dl.err;
+    EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core_c_bridge.a"));
+    EXPECT_EQ(f.archive_downloads(), 1u);
+    // build-native needs real libraries (the fixture's are stand-ins): check
+    // the link line it would run instead.
+    auto dry = run_process(
+        {"make", "-n", "-f", source_file("examples/make/Makefile").string(),
+         "TEMPORAL_LIBS=" + tool_path(), "TEMPORAL_LIBS_VERSION=" + f.version, "build-native"},
+        env, f.dir.path());
+    ASSERT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+    EXPECT_TRUE(contains(dry.out, tool_path() + " download --version " + f.version)) << dry.out;
+    EXPECT_TRUE(contains(dry.out, "-q flags --libs --version " + f.version)) << dry.out;
+    EXPECT_FALSE(contains(dry.out, "cargo")) << dry.out;
+    auto clean = with("clean-cache");
+    ASSERT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+    EXPECT_FALSE(fs::exists(f.entry()));
+}
