@@ -14,8 +14,8 @@
 # Rust static libraries need (from the release's manifest.json, else platform
 # defaults).
 #
-# USE_PREBUILT_LIBS (CMake option, initialised from the environment variable of
-# the same name, default ON). OFF: the same targets are built from source with
+# USE_PREBUILT_LIBS (CMake option, default ON; the environment variable of the
+# same name wins when set). OFF: the same targets are built from source with
 # `temporal-libs build` (cargo) from SOURCE_DIR (else TEMPORAL_LIBS_SOURCE_DIR,
 # else the configuration's source_dir). ON and the download fails: configure
 # fails with the client's message, unless the fallback is `cargo`
@@ -48,14 +48,23 @@ if(NOT TEMPORAL_LIBS_EXECUTABLE)
   return()
 endif()
 
-if(DEFINED ENV{USE_PREBUILT_LIBS} AND NOT "$ENV{USE_PREBUILT_LIBS}" STREQUAL "")
-  set(_tl_prebuilt_default "$ENV{USE_PREBUILT_LIBS}")
-else()
-  set(_tl_prebuilt_default ON)
-endif()
 option(USE_PREBUILT_LIBS
-  "Link Temporal's core from prebuilt release libraries (OFF: build them with cargo)"
-  ${_tl_prebuilt_default})
+  "Link Temporal's core from prebuilt release libraries (OFF: build them with cargo)" ON)
+# The environment variable, as the existing builds use it, wins when set (also
+# in an already configured tree); the option's value is the rest of the time.
+if(DEFINED ENV{USE_PREBUILT_LIBS} AND NOT "$ENV{USE_PREBUILT_LIBS}" STREQUAL "")
+  set(_tl_prebuilt "$ENV{USE_PREBUILT_LIBS}")
+  if(_tl_prebuilt)
+    set(_tl_prebuilt ON)
+  else()
+    set(_tl_prebuilt OFF)
+  endif()
+  if(NOT _tl_prebuilt STREQUAL USE_PREBUILT_LIBS)
+    message(STATUS "temporal-libs: USE_PREBUILT_LIBS=${_tl_prebuilt} from the environment")
+  endif()
+  set(USE_PREBUILT_LIBS ${_tl_prebuilt} CACHE BOOL
+    "Link Temporal's core from prebuilt release libraries (OFF: build them with cargo)" FORCE)
+endif()
 
 # Platform name -> Rust target triple (the release contract's table).
 function(_tl_triple platform out)
