@@ -180,3 +180,72 @@ TEST(MakeTargets, DownloadBuildNativeAndCleanCache) {
     ASSERT_EQ(clean.exit_code, 0) << clean.out << clean.err;
     EXPECT_FALSE(fs::exists(f.entry()));
 }
+
+namespace {
+
+// The `run:` script of the action's step with this id (read with PyYAML).
+std::string action_step_script(const std::string& id) {
+    auto r = run_process({"python3", "-c",
+                          "import sys, yaml\n"
+                          "steps = yaml.safe_load(open(sys.argv[1]))['runs']['steps']\n"
+                          "print(next(s['run'] for s in steps if s.get('id') == sys.argv[2]))\n",
+                          source_file("action.yml").string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+}
+
+}  // namespace
+
+TEST(ActionYml, PlatformAndDownloadStepsExportTheLibraryDirectory) {
+    ReleaseFixture f;
+    f.publish();
+    std::string platform = action_step_script("platform");
+    write_file(f.dir / "out1", "");
+    auto p =
+        run_process({"bash", "-e", "-c", platform}, {{"RUNNER_OS_NAME", "Linux"},
+                                                     {"RUNNER_ARCH_NAME", "X64"},
+                                                     {"GITHUB_OUTPUT", (f.dir / "out1").string()}});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    EXPECT_EQ(read_file(f.dir / "out1"), "platform=linux-x64\n");
+    auto other =
+        run_process({"bash", "-e", "-c", platform}, {{"RUNNER_OS_NAME", "Windows"},
+                                                     {"RUNNER_ARCH_NAME", "X64"},
+                                                     {"GITHUB_OUTPUT", (f.dir / "out1").string()}});
+    EXPECT_NE(other.exit_code, 0);
+    EXPECT_TRUE(contains(other.out, "::error::temporal-libs has no libraries for Windows/X64"))
+        << other.out;
+
+    std::string download = action_step_script("download");
+    write_file(f.dir / "env", "");
+    write_file(f.dir / "out2", "");
+    std::map<std::string, std::string> env = {
+        {"PATH", fs::path(tool_path()).parent_path().string() + ":/usr/bin:/bin"},
+        {"GITHUB_TOKEN", ""},
+        {"GH_TOKEN", ""},
+        {"TEMPORAL_LIBS_VERSION", f.version},
+        {"TEMPORAL_LIBS_REPO", "proompteng/lab"},
+        {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+        {"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+        {"PLATFORM", "linux-x64"},
+        {"GITHUB_ENV", (f.dir / "env").string()},
+        {"GITHUB_OUTPUT", (f.dir / "out2").string()}};
+    auto d = run_process({"bash", "-e", "-o", "pipefail", "-c", download}, env, f.dir.path());
+    ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+    std::string exported = read_file(f.dir / "env");
+    EXPECT_TRUE(contains(exported, "TEMPORAL_CORE_LIB_DIR=" + f.entry().string() + "\n"))
+        << exported;
+    EXPECT_TRUE(contains(exported, "USE_PREBUILT_LIBS=ON\n")) << exported;
+    EXPECT_EQ(read_file(f.dir / "out2"), "lib-dir=" + f.entry().string() + "\n");
+    EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core.a"));
+
+    // Nothing to download: the step fails with the client's message and exports nothing.
+    ReleaseFixture empty;
+    write_file(empty.dir / "env", "");
+    env["TEMPORAL_LIBS_API_URL"] = empty.github.api_url();
+    env["TEMPORAL_LIBS_CACHE_DIR"] = empty.cache().string();
+    env["GITHUB_ENV"] = (empty.dir / "env").string();
+    auto bad = run_process({"bash", "-e", "-o", "pipefail", "-c", download}, env, empty.dir.path());
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_TRUE(contains(bad.err, "release 'temporal-libs-v1.0.2' not found")) << bad.err;
+    EXPECT_EQ(read_file(empty.dir / "env"), "");
+}
