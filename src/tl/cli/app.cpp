@@ -19,7 +19,8 @@ const std::string& exit_codes_help() {
         "  4  network: connection, HTTP or rate-limit failure\n"
         "  5  integrity: checksum mismatch, missing checksum, unsafe or wrong archive\n"
         "  6  filesystem: cache directory not writable, disk full\n"
-        "  7  found: a check found problems (scan --fail-on-found, cache verify)\n";
+        "  7  found: a check found problems (scan --fail-on-found, cache verify)\n"
+        "  8  build: an external build step (cargo, rustc) failed\n";
     return text;
 }
 
@@ -72,6 +73,9 @@ int run(int argc, char** argv) {
     add_inspect_command(app, ctx);
     add_abi_check_command(app, ctx);
     add_scan_command(app, ctx);
+    add_build_command(app, ctx);
+    add_pack_command(app, ctx);
+    add_publish_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

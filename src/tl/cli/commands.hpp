@@ -14,6 +14,7 @@ void add_cache_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_flags_command(CLI::App& app, Context& ctx);
 void add_pkg_config_command(CLI::App& app, Context& ctx);
+
 // `inspect LIB...`: format, architectures, members and functions of static
 // libraries, with an optional --platform check (cmd_inspect.cpp).
 void add_inspect_command(CLI::App& app, Context& ctx);
@@ -23,5 +24,17 @@ void add_inspect_command(CLI::App& app, Context& ctx);
 void add_abi_check_command(CLI::App& app, Context& ctx);
 // `scan [PATH]`: finds Rust toolchain installs and cargo runs to migrate.
 void add_scan_command(CLI::App& app, Context& ctx);
+
+// `build --source DIR --target TRIPLE`: the static libraries from source with
+// cargo, and the build record pack reads (cmd_build.cpp).
+void add_build_command(CLI::App& app, Context& ctx);
+
+// `pack --platform P --version V`: the release archive, its .sha256 and its
+// manifest from built libraries (cmd_pack.cpp).
+void add_pack_command(CLI::App& app, Context& ctx);
+
+// `publish --version V --dir DIST`: the GitHub release of a version, created,
+// uploaded, verified and published; idempotent (cmd_publish.cpp).
+void add_publish_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli

@@ -35,6 +35,22 @@ bool flag(const json& j, const char* key) {
     return it != j.end() && it->is_boolean() && it->get<bool>();
 }
 
+Asset asset_from_json(const json& aj) {
+    Asset a;
+    a.id = num(aj, "id");
+    a.name = str(aj, "name");
+    a.size = num(aj, "size");
+    a.api_url = str(aj, "url");
+    a.browser_download_url = str(aj, "browser_download_url");
+    a.state = str(aj, "state");
+    a.content_type = str(aj, "content_type");
+    std::string digest = str(aj, "digest");
+    if (util::starts_with(digest, "sha256:") && util::is_sha256_hex(digest.substr(7))) {
+        a.digest = util::to_lower(digest.substr(7));
+    }
+    return a;
+}
+
 Result<Release> from_json(const json& j) {
     if (!j.is_object() || !j.contains("tag_name") || !j["tag_name"].is_string()) {
         return fail(ErrorKind::network, "release JSON has no 'tag_name'");
@@ -53,18 +69,7 @@ Result<Release> from_json(const json& j) {
             if (!aj.is_object()) {
                 continue;
             }
-            Asset a;
-            a.id = num(aj, "id");
-            a.name = str(aj, "name");
-            a.size = num(aj, "size");
-            a.api_url = str(aj, "url");
-            a.browser_download_url = str(aj, "browser_download_url");
-            a.state = str(aj, "state");
-            a.content_type = str(aj, "content_type");
-            std::string digest = str(aj, "digest");
-            if (util::starts_with(digest, "sha256:") && util::is_sha256_hex(digest.substr(7))) {
-                a.digest = util::to_lower(digest.substr(7));
-            }
+            Asset a = asset_from_json(aj);
             if (!a.name.empty()) {
                 r.assets.push_back(std::move(a));
             }
@@ -81,6 +86,18 @@ Result<Release> parse_release(std::string_view json_text) {
         return fail(ErrorKind::network, "release response is not valid JSON");
     }
     return from_json(j);
+}
+
+Result<Asset> parse_asset(std::string_view json_text) {
+    json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+        return fail(ErrorKind::network, "asset response is not a JSON object");
+    }
+    Asset a = asset_from_json(j);
+    if (a.name.empty() || a.id == 0) {
+        return fail(ErrorKind::network, "asset JSON has no 'name' or 'id'");
+    }
+    return a;
 }
 
 Result<std::vector<Release>> parse_release_list(std::string_view json_text) {

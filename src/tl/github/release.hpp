@@ -43,6 +43,10 @@ struct Release {
 // Parses one release object.
 Result<Release> parse_release(std::string_view json_text);
 
+// Parses one asset object (the answer to an upload); a failure when it has no
+// name or id.
+Result<Asset> parse_asset(std::string_view json_text);
+
 // Parses the array returned by GET /repos/{o}/{r}/releases.
 Result<std::vector<Release>> parse_release_list(std::string_view json_text);
 

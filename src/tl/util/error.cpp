@@ -18,6 +18,8 @@ int exit_code(ErrorKind kind) {
             return 6;
         case ErrorKind::found:
             return 7;
+        case ErrorKind::build:
+            return 8;
     }
     return 1;
 }
@@ -38,6 +40,8 @@ const char* kind_name(ErrorKind kind) {
             return "filesystem";
         case ErrorKind::found:
             return "found";
+        case ErrorKind::build:
+            return "build";
     }
     return "internal";
 }

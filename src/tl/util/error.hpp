@@ -20,6 +20,7 @@ enum class ErrorKind {
     integrity,   // checksum mismatch, missing checksum, hostile or wrong archive: exit 5
     filesystem,  // cache directory not writable, disk full: exit 6
     found,       // a check found problems (scan --fail-on-found, cache verify): exit 7
+    build,       // an external build step (cargo, rustc) failed: exit 8
 };
 
 // The process exit code for a kind of failure; listed in `temporal-libs --help`.
