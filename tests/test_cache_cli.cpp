@@ -33,8 +33,13 @@ void publish_version(ReleaseFixture& f, const std::string& version) {
         make_workflow_release(f.dir / ("work-" + version), name, contract_libraries(version));
     FakeRelease r;
     r.tag = tag;
-    r.assets.push_back({name, read_file(archive)});
-    r.assets.push_back({name + ".sha256", read_file(archive.string() + ".sha256")});
+    FakeAsset a;
+    a.name = name;
+    a.content = read_file(archive);
+    FakeAsset sum;
+    sum.name = name + ".sha256";
+    sum.content = read_file(archive.string() + ".sha256");
+    r.assets = {a, sum};
     f.github.add_release(r);
 }
 

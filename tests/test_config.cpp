@@ -108,3 +108,38 @@ TEST(ConfigShow, ReportsTheOriginOfEachLayer) {
               std::string::npos)
         << text.out;
 }
+
+TEST(ConfigShow, SourceBuildAndChecksumKeys) {
+    TestDir d;
+    write_file(d / "proj/temporal-libs.toml",
+               "source_dir = \"../sdk-core\"\ncrates = [\"temporalio-sdk-core-c-bridge\"]\n");
+    auto r = run_process({tool_path(), "config", "show", "--json"},
+                         {{"XDG_CONFIG_HOME", (d / "xdg").string()},
+                          {"TEMPORAL_LIBS_SOURCE_DIR", ""},
+                          {"TEMPORAL_LIBS_VERIFY_CHECKSUMS", "false"}},
+                         d / "proj");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["settings"]["source_dir"]["value"], "../sdk-core");
+    EXPECT_EQ(j["settings"]["source_dir"]["origin"], "project file");
+    EXPECT_EQ(j["settings"]["crates"]["value"], "temporalio-sdk-core-c-bridge");
+    EXPECT_EQ(j["settings"]["verify_checksums"]["value"], "false");
+    EXPECT_EQ(j["settings"]["verify_checksums"]["origin"], "environment");
+    EXPECT_NE(r.err.find("warning: checksum verification is off"), std::string::npos) << r.err;
+
+    auto on = run_process(
+        {tool_path(), "config", "show", "--json"},
+        {{"XDG_CONFIG_HOME", (d / "xdg").string()}, {"TEMPORAL_LIBS_VERIFY_CHECKSUMS", ""}},
+        d / "proj");
+    ASSERT_EQ(on.exit_code, 0) << on.err;
+    EXPECT_EQ(nlohmann::json::parse(on.out)["settings"]["verify_checksums"]["origin"], "default");
+    EXPECT_EQ(on.err.find("checksum verification is off"), std::string::npos) << on.err;
+
+    auto bad = run_process({tool_path(), "download"},
+                           {{"XDG_CONFIG_HOME", (d / "xdg").string()},
+                            {"TEMPORAL_LIBS_VERIFY_CHECKSUMS", "sometimes"}},
+                           d / "proj");
+    EXPECT_EQ(bad.exit_code, 2) << bad.err;
+    EXPECT_NE(bad.err.find("'verify_checksums' must be true or false"), std::string::npos)
+        << bad.err;
+}

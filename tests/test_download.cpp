@@ -305,7 +305,8 @@ TEST(Download, Arm64ReleaseCarryingX64ObjectsIsRejected) {
     ReleaseFixture f;
     f.platform = "linux-arm64";
     f.archive_name = "temporal-static-libs-linux-arm64-" + f.version + ".tar.gz";
-    fs::path archive = make_workflow_release(f.dir / "arm", f.archive_name, f.libs);  // x86-64 inside
+    fs::path archive =
+        make_workflow_release(f.dir / "arm", f.archive_name, f.libs);  // x86-64 inside
     f.archive_bytes = read_file(archive);
     f.checksum_text = read_file(archive.string() + ".sha256");
     f.publish();
@@ -329,4 +330,63 @@ TEST(Download, Arm64ReleaseCarryingX64ObjectsIsRejected) {
     g.publish();
     auto good = g.run(base_args(g));
     EXPECT_EQ(good.exit_code, 0) << good.err;
+}
+
+TEST(Download, ChecksumVerificationOffSkipsOnlyTheComparisonAndWarnsEveryRun) {
+    ReleaseFixture f;
+    // A sound archive whose checksum file and reported digest describe other bytes.
+    std::string wrong = util::sha256_hex("other bytes");
+    f.checksum_text = wrong + "  " + f.archive_name + "\n";
+    f.archive_digest_override = "sha256:" + wrong;
+    f.publish();
+    auto on = f.run(base_args(f));
+    EXPECT_EQ(on.exit_code, 5) << on.err;
+    EXPECT_TRUE(contains(on.err, "checksum mismatch")) << on.err;
+    EXPECT_FALSE(fs::exists(f.entry()));
+
+    std::map<std::string, std::string> off = {{"TEMPORAL_LIBS_VERIFY_CHECKSUMS", "false"}};
+    auto r = f.run(base_args(f), off);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.err,
+                         "warning: checksum verification is off (verify_checksums from "
+                         "environment TEMPORAL_LIBS_VERIFY_CHECKSUMS)"))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "(sha256 " + util::sha256_hex(f.archive_bytes) +
+                                    ") was not compared with the release's checksums"))
+        << r.err;
+    EXPECT_FALSE(contains(r.err, "verified ")) << r.err;
+    EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core.a"));
+
+    // A cache hit still says so, even with --quiet.
+    auto again = f.run({"-q", "download", "--version", f.version, "--platform", f.platform}, off);
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_TRUE(contains(again.err, "checksum verification is off")) << again.err;
+}
+
+TEST(Download, ChecksumVerificationOffStillRefusesUnsafeAndForeignArchives) {
+    std::map<std::string, std::string> off = {{"TEMPORAL_LIBS_VERIFY_CHECKSUMS", "false"}};
+    ReleaseFixture f;
+    write_tar(f.dir / "evil.tar.gz", {{TarEntry::Type::file, "./libtemporalio_sdk.a", "x", "", 0},
+                                      {TarEntry::Type::symlink, "./out", "", "/tmp", 0},
+                                      {TarEntry::Type::file, "./out/tl-pwned", "x", "", 0}});
+    f.archive_bytes = read_file(f.dir / "evil.tar.gz");
+    f.checksum_text = util::sha256_hex("something else") + "  " + f.archive_name + "\n";
+    f.publish();
+    auto r = f.run(base_args(f), off);
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_TRUE(contains(r.err, "unsafe archive entry './out'")) << r.err;
+    EXPECT_FALSE(fs::exists(f.entry()));
+
+    ReleaseFixture g;
+    g.platform = "linux-arm64";
+    g.archive_name = "temporal-static-libs-linux-arm64-" + g.version + ".tar.gz";
+    fs::path archive = make_workflow_release(g.dir / "arm", g.archive_name, g.libs);  // x86-64
+    g.archive_bytes = read_file(archive);
+    g.checksum_text = read_file(archive.string() + ".sha256");
+    g.publish();
+    auto arm = g.run(base_args(g), off);
+    EXPECT_EQ(arm.exit_code, 5) << arm.err;
+    EXPECT_TRUE(contains(arm.err, "holds ELF x86-64 objects, but linux-arm64 needs ELF AArch64"))
+        << arm.err;
+    EXPECT_FALSE(fs::exists(g.entry()));
 }

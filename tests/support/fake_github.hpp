@@ -51,7 +51,7 @@ struct FakeRelease {
 struct RecordedRequest {
     std::string server;  // "api", "storage" or "uploads"
     std::string method;
-    std::string target;  // path with query string
+    std::string target;                               // path with query string
     std::multimap<std::string, std::string> headers;  // lower-case names
     std::uint64_t body_bytes_sent = 0;                // response body bytes written
     int status = 0;

@@ -112,6 +112,16 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     o.network =
         value_or_throw(c.boolean("offline")) ? install::Network::offline : install::Network::online;
     o.libraries = c.list("libraries");
+    if (!value_or_throw(c.boolean("verify_checksums"))) {
+        o.checksums = install::Checksums::skip;
+        const config::Value& v = c.get("verify_checksums");
+        // Every run, so a switched-off check is never forgotten.
+        ctx.console.warn("checksum verification is off (verify_checksums from " +
+                         std::string(config::origin_name(v.origin)) +
+                         (v.where.empty() ? "" : " " + v.where) +
+                         "): downloaded archives are not compared with the release's "
+                         "checksums; set it to true to verify them");
+    }
     o.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
     o.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
     o.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
@@ -130,7 +140,6 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     api.timeouts.total = std::chrono::seconds(number(c, "timeout"));
     api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
     api.retry = o.retry;
-    (void)ctx;
     return s;
 }
 

@@ -43,6 +43,13 @@ const std::vector<KeyInfo>& keys() {
          "check of cached files before use: fast (size, inode, mtime) or full (SHA-256)"},
         {"fallback", "TEMPORAL_LIBS_FALLBACK", "none",
          "what to do when prebuilt libraries are unavailable: none (fail) or cargo (build)"},
+        {"source_dir", "TEMPORAL_LIBS_SOURCE_DIR", "",
+         "sdk-core checkout (Cargo workspace) to build from when building from source"},
+        {"crates", nullptr, "",
+         "crates to build from source (default: the crates named like the libraries)", true},
+        {"verify_checksums", "TEMPORAL_LIBS_VERIFY_CHECKSUMS", "true",
+         "compare a downloaded archive's SHA-256 with the release's checksums; false warns on "
+         "every run"},
         {"offline", "TEMPORAL_LIBS_OFFLINE", "false",
          "never use the network; the cache or a failure"},
         {"allow_http", "TEMPORAL_LIBS_ALLOW_HTTP", "false",

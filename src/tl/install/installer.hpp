@@ -23,6 +23,10 @@ namespace tl::install {
 
 enum class Network { online, offline };
 enum class Force { no, yes };
+// Whether a downloaded archive's SHA-256 is compared with the release's checksum
+// files and reported digest. Only the comparison is skipped: safe extraction and
+// the format and architecture checks always run.
+enum class Checksums { verify, skip };
 
 struct InstallOptions {
     // "latest" or a normalised tag ("temporal-libs-v1.0.2").
@@ -31,6 +35,7 @@ struct InstallOptions {
     cache::Verify verify = cache::Verify::fast;
     Network network = Network::online;
     Force force = Force::no;
+    Checksums checksums = Checksums::verify;
     // Library names (without "lib" and ".a") the archive must hold.
     std::vector<std::string> libraries;
     archive::Limits limits;

@@ -1,0 +1,228 @@
+// The CMake package end to end: examples/cmake-consumer configured, built and
+// run with real cmake and Ninja, the libraries downloaded from the fake GitHub
+// (with no cargo on PATH), built from source with cargo (USE_PREBUILT_LIBS=OFF),
+// or built from source because the server is down and the fallback says so.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <regex>
+#include <sstream>
+
+#include "support/release_fixture.hpp"
+#include "support/sample_core.hpp"
+
+using namespace tl;
+using namespace tl::testing;
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// CMake wraps message() text at 80 columns: compare with runs of white space
+// folded into one space.
+std::string folded(const std::string& text) {
+    return std::regex_replace(text, std::regex(R"(\s+)"), " ");
+}
+
+bool is_rust_tool(const std::string& name) {
+    return name == "cargo" || name == "rustc" || name == "rustup" || name == "rustdoc" ||
+           name.rfind("cargo-", 0) == 0;
+}
+
+// A directory of symlinks to every program on PATH (first one wins, as PATH
+// would pick it) except the Rust toolchain: a PATH on which cargo does not exist
+// even where it is installed in /usr/bin next to cmake and the compilers.
+fs::path path_without_cargo(const fs::path& dir) {
+    fs::create_directories(dir);
+    std::stringstream path(std::getenv("PATH") != nullptr ? std::getenv("PATH") : "");
+    std::string entry;
+    std::error_code ec;
+    while (std::getline(path, entry, ':')) {
+        if (entry.empty() || !fs::is_directory(entry, ec)) {
+            continue;
+        }
+        for (const auto& file : fs::directory_iterator(entry, ec)) {
+            std::string name = file.path().filename().string();
+            if (is_rust_tool(name) || fs::exists(fs::symlink_status(dir / name))) {
+                continue;
+            }
+            if (::access(file.path().c_str(), X_OK) == 0 && !fs::is_directory(file.path(), ec)) {
+                fs::create_symlink(file.path(), dir / name, ec);
+            }
+        }
+    }
+    return dir;
+}
+
+// A fake GitHub release holding the sample core libraries built with cargo.
+struct SampleRelease : ReleaseFixture {
+    SampleRelease() {
+        platform = host_platform();
+        archive_name = "temporal-static-libs-" + platform + "-" + version + ".tar.gz";
+        libs.clear();
+        for (const auto& [name, path] : sample_core_libraries()) {
+            libs[name] = read_file(path);
+        }
+        fs::path archive = make_workflow_release(dir / "sample", archive_name, libs);
+        archive_bytes = read_file(archive);
+        checksum_text = read_file(archive.string() + ".sha256");
+        publish();
+    }
+};
+
+// The consumer example in its own build directory, run with an environment
+// like a developer's: the fake API, a private cache, no tokens or proxies.
+struct Consumer {
+    const ReleaseFixture& f;
+    fs::path build;
+    std::map<std::string, std::string> env;
+
+    Consumer(const ReleaseFixture& fixture, std::string api_url) : f(fixture) {
+        build = f.dir / "consumer-build";
+        env = {{"TEMPORAL_LIBS_API_URL", api_url},
+               {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+               {"TEMPORAL_LIBS_RETRIES", "1"},
+               {"TEMPORAL_LIBS_FALLBACK", ""},
+               {"USE_PREBUILT_LIBS", ""},
+               {"GITHUB_TOKEN", ""},
+               {"GH_TOKEN", ""},
+               {"TEMPORAL_LIBS_VERSION", ""},
+               {"FORCE_PLATFORM", ""},
+               {"FORCE_ARCH", ""},
+               {"HTTPS_PROXY", ""},
+               {"https_proxy", ""},
+               {"HTTP_PROXY", ""},
+               {"http_proxy", ""},
+               {"XDG_CONFIG_HOME", (f.dir / "xdg").string()},
+               // One cargo target directory per build tree, shared by the tests.
+               {"CARGO_TARGET_DIR",
+                (fs::path(TL_BINARY).parent_path() / "cmake-consumer-target").string()}};
+    }
+
+    // Where the consumer's sources are (a copy elsewhere has a project file of its own).
+    fs::path source = fs::path(TL_SOURCE_DIR) / "examples" / "cmake-consumer";
+
+    ProcessResult configure() const {
+        return run_process({"cmake", "-S", source.string(), "-B", build.string(), "-G", "Ninja",
+                            "-DTemporalLibs_DIR=" + (fs::path(TL_SOURCE_DIR) / "cmake").string(),
+                            "-DTEMPORAL_LIBS_EXECUTABLE=" + std::string(TL_BINARY),
+                            "-DTEMPORAL_LIBS_VERSION=" + f.version,
+                            "-DSAMPLE_CORE_DIR=" + sample_core_dir().string()},
+                           env, f.dir.path());
+    }
+    ProcessResult build_and_run() const {
+        auto b = run_process({"cmake", "--build", build.string()}, env, f.dir.path());
+        if (b.exit_code != 0) {
+            return b;
+        }
+        return run_process({(build / "consumer").string()}, env, f.dir.path());
+    }
+};
+
+const char* k_expected_output = "c++ consumer of sample-core 0.1.0: add=42 greet='hello, temporal'";
+
+// An API URL on which nothing listens: a port taken and released at once.
+std::string dead_api_url() {
+    FakeGitHub gone;
+    return gone.api_url();
+}
+
+}  // namespace
+
+TEST(CMakePackage, PrebuiltFromTheReleaseWithoutCargoOnPath) {
+    SampleRelease f;
+    ASSERT_EQ(f.libs.size(), 5u);
+    Consumer c(f, f.github.api_url());
+    c.env["PATH"] = path_without_cargo(f.dir / "path").string();
+    auto which = run_process({"sh", "-c", "command -v cargo rustc"}, c.env);
+    ASSERT_NE(which.exit_code, 0) << "cargo is still on PATH: " << which.out;
+
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    EXPECT_TRUE(contains(conf.out, "downloaded " + f.tag + " for " + f.platform)) << conf.out;
+    EXPECT_TRUE(contains(conf.out, "Temporal's core is prebuilt (" + f.entry().string() + ")"))
+        << conf.out;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+
+    // Re-configuring with the warm cache asks the server nothing.
+    std::size_t downloads = f.archive_downloads();
+    auto again = c.configure();
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_TRUE(contains(again.out, "from the cache")) << again.out;
+    EXPECT_EQ(f.archive_downloads(), downloads);
+}
+
+TEST(CMakePackage, UsePrebuiltLibsOffBuildsFromSourceWithCargo) {
+    ReleaseFixture f;  // nothing published: the server must not be needed
+    Consumer c(f, dead_api_url());
+    c.env["USE_PREBUILT_LIBS"] = "OFF";
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    EXPECT_TRUE(contains(conf.out, "USE_PREBUILT_LIBS is OFF; building from source")) << conf.out;
+    EXPECT_TRUE(contains(conf.out, "Temporal's core is source")) << conf.out;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+    EXPECT_FALSE(fs::exists(f.cache() / f.tag));
+}
+
+TEST(CMakePackage, ServerDownWithoutFallbackFailsWithTheClientsMessage) {
+    ReleaseFixture f;
+    std::string api = dead_api_url();
+    Consumer c(f, api);
+    auto conf = c.configure();
+    EXPECT_NE(conf.exit_code, 0) << conf.out;
+    // The client's own words, as `temporal-libs download` prints them.
+    auto direct = run_process({TL_BINARY, "download", "--version", f.version}, c.env, f.dir.path());
+    ASSERT_NE(direct.exit_code, 0);
+    std::string message = direct.err.substr(direct.err.find("error: ") + 7);
+    message = message.substr(0, message.find(" (after"));
+    EXPECT_TRUE(contains(folded(conf.err), folded(message)))
+        << "client: " << message << "\ncmake: " << conf.err;
+    EXPECT_TRUE(contains(folded(conf.err), "prebuilt libraries unavailable")) << conf.err;
+    EXPECT_TRUE(contains(folded(conf.err), "TEMPORAL_LIBS_FALLBACK=cargo")) << conf.err;
+    EXPECT_FALSE(contains(conf.out + conf.err, "building from source")) << conf.out;
+}
+
+TEST(CMakePackage, ServerDownWithFallbackBuildsFromSourceAndSaysWhy) {
+    ReleaseFixture f;
+    Consumer c(f, dead_api_url());
+    c.env["TEMPORAL_LIBS_FALLBACK"] = "cargo";
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    std::string warning = folded(conf.err);
+    EXPECT_TRUE(contains(warning, "prebuilt libraries unavailable (cannot connect to")) << warning;
+    EXPECT_TRUE(contains(warning, "building from source with cargo because fallback is 'cargo'"))
+        << warning;
+    EXPECT_TRUE(contains(warning, "environment (TEMPORAL_LIBS_FALLBACK)")) << warning;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+}
+
+TEST(CMakePackage, FallbackFromTheProjectFile) {
+    ReleaseFixture f;
+    Consumer c(f, dead_api_url());
+    // A copy of the consumer with a temporal-libs.toml beside it: the tool finds
+    // it by walking up from the consumer's source directory.
+    c.source = f.dir / "project" / "consumer";
+    fs::create_directories(c.source);
+    for (const char* file : {"CMakeLists.txt", "main.cpp"}) {
+        fs::copy_file(fs::path(TL_SOURCE_DIR) / "examples" / "cmake-consumer" / file,
+                      c.source / file);
+    }
+    write_file(f.dir / "project" / "temporal-libs.toml", "fallback = \"cargo\"\n");
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    EXPECT_TRUE(contains(folded(conf.err), "fallback is 'cargo' in the project file (" +
+                                               (f.dir / "project" / "temporal-libs.toml").string()))
+        << conf.err;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+}

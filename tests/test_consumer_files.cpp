@@ -1,0 +1,251 @@
+// The consumer-side files for images and CI: the Dockerfile's download step run
+// as a script against the fake GitHub (Docker itself is not needed), its
+// structure, and the composite action's metadata. Both are also scanned by the
+// tool's own migration scanner, which must find no Rust in them.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "support/release_fixture.hpp"
+
+using namespace tl;
+using namespace tl::testing;
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+fs::path source_file(const std::string& rel) {
+    return fs::path(TL_SOURCE_DIR) / rel;
+}
+
+// The shell of the Dockerfile's download RUN instruction (the one with the
+// cache mount), continuation lines joined as Docker joins them, the --mount
+// options dropped.
+std::string docker_download_script() {
+    std::ifstream in(source_file("Dockerfile"));
+    std::string line;
+    std::string script;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (!inside && line.rfind("RUN --mount=type=cache", 0) == 0) {
+            inside = true;
+        }
+        if (!inside) {
+            continue;
+        }
+        bool more = !line.empty() && line.back() == '\\';
+        if (more) {
+            line.pop_back();
+        }
+        // Docker removes the backslash and the newline: one shell line.
+        if (!contains(line, "--mount=")) {
+            script += line;
+        }
+        if (!more) {
+            break;
+        }
+    }
+    return script;
+}
+
+}  // namespace
+
+TEST(Dockerfile, ConsumerImageWithoutRustAndACacheMount) {
+    std::string text = read_file(source_file("Dockerfile"));
+    ASSERT_FALSE(text.empty());
+    EXPECT_TRUE(contains(text, "FROM debian:12")) << text;
+    EXPECT_TRUE(contains(text, "scripts/install-deps.sh")) << text;
+    EXPECT_TRUE(contains(text, "RUN --mount=type=cache,target=/cache")) << text;
+    EXPECT_TRUE(contains(text, "TEMPORAL_CORE_LIB_DIR=/opt/temporal-core/lib")) << text;
+    // Only the build list: no cargo from scripts/deps/demo.txt.
+    EXPECT_FALSE(contains(text, "install-deps.sh demo")) << text;
+    for (const char* file : {"Dockerfile", "action.yml"}) {
+        auto scan =
+            run_process({tool_path(), "scan", "--fail-on-found", source_file(file).string()});
+        EXPECT_EQ(scan.exit_code, 0) << file << ": " << scan.out << scan.err;
+    }
+}
+
+TEST(Dockerfile, DownloadStepInstallsTheLibrariesOrFailsClearly) {
+    std::string script = docker_download_script();
+    ASSERT_TRUE(contains(script, "temporal-libs download")) << script;
+    ASSERT_FALSE(contains(script, "--mount")) << script;
+
+    ReleaseFixture f;
+    f.publish();
+    fs::path bin = fs::path(tool_path()).parent_path();
+    std::map<std::string, std::string> env = {
+        {"PATH", bin.string() + ":/usr/bin:/bin"},
+        {"TEMPORAL_LIBS_VERSION", f.version},
+        {"TEMPORAL_LIBS_REPO", "proompteng/lab"},
+        {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+        {"TEMPORAL_CORE_LIB_DIR", (f.dir / "opt/lib").string()},
+        {"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+        {"FORCE_PLATFORM", "linux"},
+        {"FORCE_ARCH", "x64"},
+        {"GITHUB_TOKEN", ""},
+        {"GH_TOKEN", ""}};
+    // /opt/temporal-core/include is the image's; write it somewhere harmless.
+    std::string local = script;
+    for (std::size_t at; (at = local.find("/opt/temporal-core")) != std::string::npos;) {
+        local.replace(at, std::string("/opt/temporal-core").size(), (f.dir / "opt").string());
+    }
+    auto ok = run_process({"bash", "-o", "pipefail", "-c", local}, env, f.dir.path());
+    ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+    for (const auto& [name, bytes] : f.libs) {
+        EXPECT_EQ(read_file(f.dir / "opt/lib" / ("lib" + name + ".a")), bytes) << name;
+    }
+
+    ReleaseFixture down;
+    env["TEMPORAL_LIBS_API_URL"] = down.github.api_url();  // no release there
+    env["TEMPORAL_LIBS_CACHE_DIR"] = down.cache().string();
+    env["TEMPORAL_CORE_LIB_DIR"] = (down.dir / "opt/lib").string();
+    auto bad = run_process({"bash", "-o", "pipefail", "-c", local}, env, down.dir.path());
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_TRUE(contains(bad.err, "release 'temporal-libs-v1.0.2' not found")) << bad.err;
+    EXPECT_TRUE(contains(bad.err,
+                         "error: prebuilt Temporal core libraries v1.0.2 from "
+                         "proompteng/lab are unavailable"))
+        << bad.err;
+    EXPECT_FALSE(fs::exists(down.dir / "opt/lib/libtemporalio_sdk_core.a"));
+}
+
+TEST(ActionYml, CompositeActionStructure) {
+    auto check = run_process({"python3", source_file("tests/tools/action/check_action.py").string(),
+                              source_file("action.yml").string()});
+    EXPECT_EQ(check.exit_code, 0) << "needs python3 with PyYAML (scripts/install-deps.sh test): "
+                                  << check.out << check.err;
+    std::string text = read_file(source_file("action.yml"));
+    EXPECT_TRUE(contains(text, "uses: actions/cache@v4")) << text;
+    EXPECT_TRUE(contains(
+        text, "key: temporal-libs-${{ inputs.version }}-${{ steps.platform.outputs.platform }}"))
+        << text;
+    EXPECT_TRUE(contains(text, "echo \"TEMPORAL_CORE_LIB_DIR=$dir\"")) << text;
+    EXPECT_TRUE(contains(text, "} >> \"$GITHUB_ENV\"")) << text;
+
+    // The check itself catches what it is for.
+    TestDir d;
+    std::string broken = text;
+    broken.replace(broken.find("run: |\n        temporal-libs download"),
+                   std::string("run: |\n        temporal-libs download").size(),
+                   "run: |\n        temporal-libs download --version ${{ inputs.versoin }}");
+    write_file(d / "action.yml", broken);
+    auto caught =
+        run_process({"python3", source_file("tests/tools/action/check_action.py").string(),
+                     (d / "action.yml").string()});
+    EXPECT_EQ(caught.exit_code, 1) << caught.out << caught.err;
+    EXPECT_TRUE(contains(caught.out, "expression inside 'run'")) << caught.out;
+    EXPECT_TRUE(contains(caught.out, "unknown input 'versoin'")) << caught.out;
+}
+
+TEST(MakeTargets, DownloadBuildNativeAndCleanCache) {
+    ReleaseFixture f;
+    f.publish();
+    std::map<std::string, std::string> env = {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+                                              {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+                                              {"FORCE_PLATFORM", "linux"},
+                                              {"FORCE_ARCH", "x64"},
+                                              {"GITHUB_TOKEN", ""},
+                                              {"GH_TOKEN", ""},
+                                              {"USE_PREBUILT_LIBS", ""},
+                                              {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+    std::vector<std::string> make = {"make", "-f", source_file("examples/make/Makefile").string(),
+                                     "TEMPORAL_LIBS=" + tool_path(),
+                                     "TEMPORAL_LIBS_VERSION=" + f.version};
+    auto with = [&](const std::string& target) {
+        auto argv = make;
+        argv.push_back(target);
+        return run_process(argv, env, f.dir.path());
+    };
+    auto dl = with("download");
+    ASSERT_EQ(dl.exit_code, 0) << dl.out << dl.err;
+    EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core_c_bridge.a"));
+    EXPECT_EQ(f.archive_downloads(), 1u);
+    // build-native needs real libraries (the fixture's are stand-ins): check
+    // the link line it would run instead.
+    auto dry = run_process(
+        {"make", "-n", "-f", source_file("examples/make/Makefile").string(),
+         "TEMPORAL_LIBS=" + tool_path(), "TEMPORAL_LIBS_VERSION=" + f.version, "build-native"},
+        env, f.dir.path());
+    ASSERT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+    EXPECT_TRUE(contains(dry.out, tool_path() + " download --version " + f.version)) << dry.out;
+    EXPECT_TRUE(contains(dry.out, "-q flags --libs --version " + f.version)) << dry.out;
+    EXPECT_FALSE(contains(dry.out, "cargo")) << dry.out;
+    auto clean = with("clean-cache");
+    ASSERT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+    EXPECT_FALSE(fs::exists(f.entry()));
+}
+
+namespace {
+
+// The `run:` script of the action's step with this id (read with PyYAML).
+std::string action_step_script(const std::string& id) {
+    auto r = run_process({"python3", "-c",
+                          "import sys, yaml\n"
+                          "steps = yaml.safe_load(open(sys.argv[1]))['runs']['steps']\n"
+                          "print(next(s['run'] for s in steps if s.get('id') == sys.argv[2]))\n",
+                          source_file("action.yml").string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+}
+
+}  // namespace
+
+TEST(ActionYml, PlatformAndDownloadStepsExportTheLibraryDirectory) {
+    ReleaseFixture f;
+    f.publish();
+    std::string platform = action_step_script("platform");
+    write_file(f.dir / "out1", "");
+    auto p =
+        run_process({"bash", "-e", "-c", platform}, {{"RUNNER_OS_NAME", "Linux"},
+                                                     {"RUNNER_ARCH_NAME", "X64"},
+                                                     {"GITHUB_OUTPUT", (f.dir / "out1").string()}});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    EXPECT_EQ(read_file(f.dir / "out1"), "platform=linux-x64\n");
+    auto other =
+        run_process({"bash", "-e", "-c", platform}, {{"RUNNER_OS_NAME", "Windows"},
+                                                     {"RUNNER_ARCH_NAME", "X64"},
+                                                     {"GITHUB_OUTPUT", (f.dir / "out1").string()}});
+    EXPECT_NE(other.exit_code, 0);
+    EXPECT_TRUE(contains(other.out, "::error::temporal-libs has no libraries for Windows/X64"))
+        << other.out;
+
+    std::string download = action_step_script("download");
+    write_file(f.dir / "env", "");
+    write_file(f.dir / "out2", "");
+    std::map<std::string, std::string> env = {
+        {"PATH", fs::path(tool_path()).parent_path().string() + ":/usr/bin:/bin"},
+        {"GITHUB_TOKEN", ""},
+        {"GH_TOKEN", ""},
+        {"TEMPORAL_LIBS_VERSION", f.version},
+        {"TEMPORAL_LIBS_REPO", "proompteng/lab"},
+        {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+        {"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+        {"PLATFORM", "linux-x64"},
+        {"GITHUB_ENV", (f.dir / "env").string()},
+        {"GITHUB_OUTPUT", (f.dir / "out2").string()}};
+    auto d = run_process({"bash", "-e", "-o", "pipefail", "-c", download}, env, f.dir.path());
+    ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+    std::string exported = read_file(f.dir / "env");
+    EXPECT_TRUE(contains(exported, "TEMPORAL_CORE_LIB_DIR=" + f.entry().string() + "\n"))
+        << exported;
+    EXPECT_TRUE(contains(exported, "USE_PREBUILT_LIBS=ON\n")) << exported;
+    EXPECT_EQ(read_file(f.dir / "out2"), "lib-dir=" + f.entry().string() + "\n");
+    EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core.a"));
+
+    // Nothing to download: the step fails with the client's message and exports nothing.
+    ReleaseFixture empty;
+    write_file(empty.dir / "env", "");
+    env["TEMPORAL_LIBS_API_URL"] = empty.github.api_url();
+    env["TEMPORAL_LIBS_CACHE_DIR"] = empty.cache().string();
+    env["GITHUB_ENV"] = (empty.dir / "env").string();
+    auto bad = run_process({"bash", "-e", "-o", "pipefail", "-c", download}, env, empty.dir.path());
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_TRUE(contains(bad.err, "release 'temporal-libs-v1.0.2' not found")) << bad.err;
+    EXPECT_EQ(read_file(empty.dir / "env"), "");
+}
