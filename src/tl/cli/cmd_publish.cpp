@@ -38,46 +38,22 @@ struct PublishFlags {
     bool json = false;
 };
 
-std::uint64_t number(const config::Config& c, const std::string& key) {
-    auto n = util::parse_u64(util::trim(c.text(key)));
-    if (!n) {
-        throw Error(ErrorKind::usage,
-                    "'" + key + "' must be a whole number, not " + util::quoted(c.text(key)));
-    }
-    return *n;
-}
-
 // The API settings from configuration (TEMPORAL_LIBS_REPO, TEMPORAL_LIBS_API_URL,
 // temporal-libs.toml) and flags, as for downloads.
 github::ApiConfig api_config(const PublishFlags& f) {
     std::error_code ec;
     config::Config c = value_or_throw(config::Config::load(std::filesystem::current_path(ec)));
-    c.set_from_flag("repo", f.repo, "--repo");
-    c.set_from_flag("api_url", f.api_url, "--api-url");
-    c.set_from_flag("retries", f.retries, "--retries");
-    c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
-    c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
-    c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
-    c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
-    if (f.allow_http) {
-        c.set_from_flag("allow_http", "true", "--allow-http");
-    }
-    github::ApiConfig api;
-    api.api_url = c.text("api_url");
-    api.repo = c.text("repo");
-    if (api.repo.find('/') == std::string::npos) {
-        throw Error(ErrorKind::usage,
-                    "repository " + util::quoted(api.repo) + " must look like owner/name");
-    }
-    api.token = github::token_from_environment();
-    api.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
-                                                             : http::PlainHttp::loopback_only;
-    api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
-    api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
-    api.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
-    api.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
-    api.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
-    return api;
+    CommonFlags network;
+    network.repo = f.repo;
+    network.api_url = f.api_url;
+    network.retries = f.retries;
+    network.retry_max_time = f.retry_max_time;
+    network.rate_limit_max_wait = f.rate_limit_max_wait;
+    network.connect_timeout = f.connect_timeout;
+    network.stall_timeout = f.stall_timeout;
+    network.allow_http = f.allow_http;
+    apply_network_flags(c, network);
+    return api_config_from(c);
 }
 
 std::string report_json(const publish::PublishReport& r, const std::string& repo, bool dry_run) {

@@ -72,20 +72,10 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     config::Config& c = s.config;
     c.set_from_flag("version", f.version, "--version");
     c.set_from_flag("cache_dir", f.cache_dir, "--cache-dir");
-    c.set_from_flag("repo", f.repo, "--repo");
-    c.set_from_flag("api_url", f.api_url, "--api-url");
     c.set_from_flag("verify", f.verify, "--verify");
-    c.set_from_flag("retries", f.retries, "--retries");
-    c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
-    c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
-    c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
-    c.set_from_flag("timeout", f.timeout, "--timeout");
-    c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
+    apply_network_flags(c, f);
     if (f.offline) {
         c.set_from_flag("offline", "true", "--offline");
-    }
-    if (f.allow_http) {
-        c.set_from_flag("allow_http", "true", "--allow-http");
     }
 
     s.platform = value_or_throw(platform::resolve_platform(
@@ -122,11 +112,27 @@ Session open_session(Context& ctx, const CommonFlags& f) {
                          "): downloaded archives are not compared with the release's "
                          "checksums; set it to true to verify them");
     }
-    o.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
-    o.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
-    o.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
+    s.api = api_config_from(c);
+    o.retry = s.api.retry;
+    return s;
+}
 
-    github::ApiConfig& api = s.api;
+void apply_network_flags(config::Config& c, const CommonFlags& f) {
+    c.set_from_flag("repo", f.repo, "--repo");
+    c.set_from_flag("api_url", f.api_url, "--api-url");
+    c.set_from_flag("retries", f.retries, "--retries");
+    c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
+    c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
+    c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
+    c.set_from_flag("timeout", f.timeout, "--timeout");
+    c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
+    if (f.allow_http) {
+        c.set_from_flag("allow_http", "true", "--allow-http");
+    }
+}
+
+github::ApiConfig api_config_from(const config::Config& c) {
+    github::ApiConfig api;
     api.api_url = c.text("api_url");
     api.repo = c.text("repo");
     if (api.repo.find('/') == std::string::npos) {
@@ -139,8 +145,10 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
     api.timeouts.total = std::chrono::seconds(number(c, "timeout"));
     api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
-    api.retry = o.retry;
-    return s;
+    api.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
+    api.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
+    api.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
+    return api;
 }
 
 source::Source* Session::source(Context& ctx) {

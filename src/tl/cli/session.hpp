@@ -64,6 +64,14 @@ private:
     std::unique_ptr<source::Source> m_source;
 };
 
+// Puts the network flags of `flags` (repo, API URL, retries, timeouts,
+// --allow-http) into the command-line layer of `config`.
+void apply_network_flags(config::Config& config, const CommonFlags& flags);
+
+// The GitHub API settings (URL, repository, token, timeouts, retries) from
+// configuration; throws tl::Error (usage) for bad values.
+github::ApiConfig api_config_from(const config::Config& config);
+
 // Builds a session from configuration and flags; throws tl::Error (usage) for
 // bad values. No network request is made here.
 Session open_session(Context& ctx, const CommonFlags& flags);
