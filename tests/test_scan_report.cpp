@@ -33,9 +33,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 // Fails the test when node, npm or the install is missing: no silent pass.
 std::string sarif_validator() {
     fs::path dest = fs::path(tool_path()).parent_path() / "tools/sarif";
-    auto r =
-        run_process({"bash", (fs::path(TL_SOURCE_DIR) / "tests/tools/sarif/install.sh").string(),
-                     dest.string()});
+    auto r = run_process({"bash", (fs::path(TL_SOURCE_DIR) / "tests/tools/npm-install.sh").string(),
+                          "sarif", dest.string()});
     EXPECT_EQ(r.exit_code, 0) << "cannot install the SARIF validator:\n" << r.out << r.err;
     return (dest / "validate.js").string();
 }

