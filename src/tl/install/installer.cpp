@@ -19,6 +19,34 @@ namespace tl::install {
 
 namespace fs = std::filesystem;
 
+Result<std::vector<verify::ExpectedDigest>> release_claims(source::Source& source,
+                                                           const source::ReleaseInfo& release,
+                                                           const source::AssetInfo& archive,
+                                                           const platform::Platform& platform,
+                                                           release::ArchiveFormat format) {
+    std::vector<verify::ExpectedDigest> expected;
+    for (const std::string& name : release::checksum_names(platform, release.tag, format)) {
+        const source::AssetInfo* sidecar = release.find(name);
+        if (sidecar == nullptr) {
+            continue;
+        }
+        auto text = source.fetch_small(*sidecar, 64 * 1024);
+        if (!text) {
+            return util::unexpected(text.error());
+        }
+        auto digest = release::parse_checksum_file(*text, archive.name);
+        if (!digest) {
+            return fail(ErrorKind::integrity,
+                        "checksum file " + util::quoted(name) + ": " + digest.error().message);
+        }
+        expected.push_back({"checksum file " + util::quoted(name), *digest});
+    }
+    if (!archive.reported_digest.empty()) {
+        expected.push_back({"the digest " + source.name() + " reports", archive.reported_digest});
+    }
+    return expected;
+}
+
 Installer::Installer(const cache::Cache& cache, SourceFactory source, util::Console& console)
     : m_cache(cache), m_make_source(std::move(source)), m_console(console) {}
 
@@ -212,26 +240,12 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     // checksums switched off none is gathered and the download is not compared.
     const bool compare = options.checksums == Checksums::verify;
     std::vector<verify::ExpectedDigest> expected;
-    for (const std::string& name : compare ? release::checksum_names(options.platform, tag, format)
-                                           : std::vector<std::string>{}) {
-        const source::AssetInfo* sidecar = release->find(name);
-        if (sidecar == nullptr) {
-            continue;
+    if (compare) {
+        auto claims = release_claims(source(), *release, *archive, options.platform, format);
+        if (!claims) {
+            return util::unexpected(claims.error());
         }
-        auto text = source().fetch_small(*sidecar, 64 * 1024);
-        if (!text) {
-            return util::unexpected(text.error());
-        }
-        auto digest = release::parse_checksum_file(*text, archive->name);
-        if (!digest) {
-            return fail(ErrorKind::integrity,
-                        "checksum file " + util::quoted(name) + ": " + digest.error().message);
-        }
-        expected.push_back({"checksum file " + util::quoted(name), *digest});
-    }
-    if (compare && !archive->reported_digest.empty()) {
-        expected.push_back(
-            {"the digest " + source().name() + " reports", archive->reported_digest});
+        expected = std::move(*claims);
     }
     Result<std::string> want = std::string();
     if (compare) {
@@ -241,46 +255,84 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
         }
     }
 
+    auto unpacked =
+        obtain(tag, *archive, format, expected, compare ? *want : std::string(), options);
+    if (!unpacked) {
+        return util::unexpected(unpacked.error());
+    }
+    if (auto ok = check_contents(tag, archive->name, unpacked->staging, unpacked->files, options);
+        !ok) {
+        util::remove_tree(unpacked->staging);
+        return util::unexpected(ok.error());
+    }
+    cache::EntryRecord record;
+    record.tag = tag;
+    record.platform = plat;
+    record.source = source().name();
+    record.source_url = archive->display_url;
+    record.archive_name = archive->name;
+    record.archive_sha256 = unpacked->sha256;
+    record.archive_size = archive->size;
+    record.installed_at = static_cast<std::int64_t>(std::time(nullptr));
+    record.files = cache::file_records(unpacked->files);
+    auto dir = m_cache.install(unpacked->staging, record);
+    if (!dir) {
+        util::remove_tree(unpacked->staging);
+        return util::unexpected(dir.error());
+    }
+    if (auto l = m_cache.update_latest(tag); !l) {
+        m_console.warn(l.error().message);
+    }
+    return result_for(*dir, record, false);
+}
+
+Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
+                                              const source::AssetInfo& archive,
+                                              release::ArchiveFormat format,
+                                              const std::vector<verify::ExpectedDigest>& expected,
+                                              std::string want, const InstallOptions& options) {
+    const std::string plat = options.platform.name();
+    const bool compare = !want.empty();
     // Reuse a kept archive (a reinstall needs no network), else download it.
     // Kept archives are named by digest, so without an expected one there is
     // nothing to look up.
     fs::path kept;
     bool have_archive = false;
     if (compare) {
-        kept = m_cache.archive_path(*want, std::string(release::extension(format)));
+        kept = m_cache.archive_path(want, std::string(release::extension(format)));
     }
     if (compare && fs::exists(kept)) {
         auto digest = util::sha256_file(kept);
-        if (digest && *digest == *want) {
+        if (digest && *digest == want) {
             have_archive = true;
-            m_console.info("using kept archive " + util::quoted(archive->name));
+            m_console.info("using kept archive " + util::quoted(archive.name));
         } else {
             ::unlink(kept.c_str());
         }
     }
     if (!have_archive) {
-        fs::path partial = m_cache.partial_path(archive->name);
-        m_console.info("downloading " + util::quoted(archive->name) + " (" +
-                       util::human_bytes(archive->size) + ") from " + source().name());
+        fs::path partial = m_cache.partial_path(archive.name);
+        m_console.info("downloading " + util::quoted(archive.name) + " (" +
+                       util::human_bytes(archive.size) + ") from " + source().name());
         // A corrupted download is fetched once more before giving up (R9).
         for (int round = 1;; ++round) {
-            auto got = download_to_partial(*m_source, *archive, partial, options.retry, m_console);
+            auto got = download_to_partial(*m_source, archive, partial, options.retry, m_console);
             if (!got) {
                 return util::unexpected(got.error());
             }
             if (!compare) {
-                m_console.warn("checksum verification is off: " + util::quoted(archive->name) +
+                m_console.warn("checksum verification is off: " + util::quoted(archive.name) +
                                " (sha256 " + got->sha256 + ") was not compared with the " +
                                "release's checksums");
                 want = got->sha256;
-                kept = m_cache.archive_path(*want, std::string(release::extension(format)));
+                kept = m_cache.archive_path(want, std::string(release::extension(format)));
                 break;
             }
-            if (got->sha256 == *want) {
+            if (got->sha256 == want) {
                 break;
             }
             discard_partial(partial);
-            std::string msg = verify::mismatch_message(archive->name, got->sha256, expected);
+            std::string msg = verify::mismatch_message(archive.name, got->sha256, expected);
             if (round >= 2) {
                 return fail(ErrorKind::integrity,
                             msg +
@@ -297,7 +349,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
         discard_partial(partial);
     }
     if (compare) {
-        m_console.info("verified " + util::quoted(archive->name) + " sha256 " + *want);
+        m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
     }
 
     auto staging = m_cache.make_staging(tag, plat);
@@ -313,14 +365,21 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
         }
         return util::unexpected(extracted.error());
     }
+    return Unpacked{want, *staging, std::move(*extracted)};
+}
+
+Result<void> Installer::check_contents(const std::string& tag, const std::string& archive_name,
+                                       const fs::path& staging,
+                                       const std::vector<archive::ExtractedFile>& files,
+                                       const InstallOptions& options) {
+    const std::string plat = options.platform.name();
     for (const auto& lib : options.libraries) {
         std::string file = "lib" + lib + ".a";
-        bool present = std::any_of(extracted->begin(), extracted->end(),
+        bool present = std::any_of(files.begin(), files.end(),
                                    [&](const archive::ExtractedFile& f) { return f.path == file; });
         if (!present) {
-            util::remove_tree(*staging);
             return fail(ErrorKind::integrity,
-                        "archive " + util::quoted(archive->name) + " does not contain " +
+                        "archive " + util::quoted(archive_name) + " does not contain " +
                             util::quoted(file) +
                             "; nothing was installed (if your build needs "
                             "fewer libraries, set 'libraries' in temporal-libs.toml)");
@@ -329,41 +388,22 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
 
     // A library for the wrong CPU or not a static archive at all would fail late
     // in the consumer's link (or at run time): refuse it now.
-    for (const auto& f : *extracted) {
+    for (const auto& f : files) {
         std::string name = fs::path(f.path).filename().string();
         if (!util::starts_with(name, "lib") || !util::ends_with(name, ".a")) {
             continue;
         }
-        auto info = objfile::inspect_library(*staging / f.path);
+        auto info = objfile::inspect_library(staging / f.path);
         Result<void> ok = info ? objfile::check_for_platform(*info, options.platform)
                                : Result<void>(util::unexpected(info.error()));
         if (!ok) {
-            util::remove_tree(*staging);
             return fail(ErrorKind::integrity, "release " + util::quoted(tag) + " for " + plat +
                                                   " is unusable: " + ok.error().message +
                                                   "; nothing was installed");
         }
     }
 
-    cache::EntryRecord record;
-    record.tag = tag;
-    record.platform = plat;
-    record.source = source().name();
-    record.source_url = archive->display_url;
-    record.archive_name = archive->name;
-    record.archive_sha256 = *want;
-    record.archive_size = archive->size;
-    record.installed_at = static_cast<std::int64_t>(std::time(nullptr));
-    record.files = cache::file_records(*extracted);
-    auto dir = m_cache.install(*staging, record);
-    if (!dir) {
-        util::remove_tree(*staging);
-        return util::unexpected(dir.error());
-    }
-    if (auto l = m_cache.update_latest(tag); !l) {
-        m_console.warn(l.error().message);
-    }
-    return result_for(*dir, record, false);
+    return {};
 }
 
 }  // namespace tl::install

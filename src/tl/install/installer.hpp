@@ -15,9 +15,11 @@
 #include "tl/cache/cache.hpp"
 #include "tl/http/retry.hpp"
 #include "tl/platform/platform.hpp"
+#include "tl/release/contract.hpp"
 #include "tl/source/source.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
+#include "tl/verify/digests.hpp"
 
 namespace tl::install {
 
@@ -53,6 +55,15 @@ struct InstallResult {
     bool from_cache = false;
 };
 
+// Every claim a release makes about `archive`'s SHA-256: its checksum files
+// (both names the contract allows) and the digest the source reports. Empty when
+// the release offers none; a checksum file that cannot be read or parsed fails.
+Result<std::vector<verify::ExpectedDigest>> release_claims(source::Source& source,
+                                                           const source::ReleaseInfo& release,
+                                                           const source::AssetInfo& archive,
+                                                           const platform::Platform& platform,
+                                                           release::ArchiveFormat format);
+
 class Installer {
 public:
     // Makes the release source on first need, so a cache hit never pays for
@@ -70,6 +81,26 @@ private:
     Result<InstallResult> fetch_and_install(const std::string& tag,
                                             std::optional<source::ReleaseInfo> release,
                                             const InstallOptions& options);
+
+    // An archive extracted into a staging directory, its digest verified.
+    struct Unpacked {
+        std::string sha256;
+        std::filesystem::path staging;
+        std::vector<archive::ExtractedFile> files;
+    };
+    // Gets the archive's bytes (the kept archive, or a download) and extracts
+    // them into a fresh staging directory. `want` is the agreed digest, empty
+    // when checksums are off. Nothing is left behind on failure.
+    Result<Unpacked> obtain(const std::string& tag, const source::AssetInfo& archive,
+                            release::ArchiveFormat format,
+                            const std::vector<verify::ExpectedDigest>& expected, std::string want,
+                            const InstallOptions& options);
+    // The libraries the project needs are there and each is a static archive
+    // for the platform's CPU.
+    Result<void> check_contents(const std::string& tag, const std::string& archive_name,
+                                const std::filesystem::path& staging,
+                                const std::vector<archive::ExtractedFile>& files,
+                                const InstallOptions& options);
 
     const cache::Cache& m_cache;
     // The source, made on first use.
