@@ -13,6 +13,8 @@
 
 #include "tl/github/api.hpp"
 #include "tl/http/client.hpp"
+#include "tl/http/redirect.hpp"
+#include "tl/http/retry.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
@@ -59,6 +61,27 @@ public:
     virtual http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
                                    const Headers& extra) = 0;
 };
+
+// How sources other than GitHub connect.
+struct SourceOptions {
+    http::RetryPolicy retry;
+    http::Timeouts timeouts;
+    http::PlainHttp plain_http = http::PlainHttp::loopback_only;
+};
+
+// A static mirror rooted at `root`: "https://host/path/", "http://127.0.0.1:8080/tl/"
+// or "file:///srv/tl" (see mirror_source.cpp for the layout).
+std::unique_ptr<Source> make_mirror_source(http::Client& client, const std::string& root,
+                                           const SourceOptions& options, util::Console& console);
+
+// An OCI repository, "oci://host[:port]/path" (see oci/registry.hpp).
+std::unique_ptr<Source> make_oci_source(http::Client& client, const std::string& url,
+                                        const SourceOptions& options, util::Console& console);
+
+// Tries each source in order: one that fails or lacks the release is reported
+// and the next one asked; name() then names the one that answered.
+std::unique_ptr<Source> make_source_list(std::vector<std::unique_ptr<Source>> sources,
+                                         util::Console& console);
 
 // A GitHub repository's releases through the REST API.
 std::unique_ptr<Source> make_github_source(http::Client& client, github::ApiConfig config,
