@@ -2,17 +2,13 @@
 
 #include <cstdlib>
 #include <ctime>
-#include <thread>
 
+#include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::github {
-
-std::function<void(std::chrono::milliseconds)> g_sleep_for = [](std::chrono::milliseconds d) {
-    std::this_thread::sleep_for(d);
-};
 
 bool storage_url_refused(const http::Response& response, const std::string& api_url) {
     auto final_url = http::parse_url(response.url);
@@ -57,77 +53,49 @@ std::vector<std::pair<std::string, std::string>> Api::base_headers(const char* a
 }
 
 Result<Api::JsonResponse> Api::get_json(const std::string& url) {
-    auto started = std::chrono::steady_clock::now();
-    for (int attempt = 1;; ++attempt) {
+    const std::string what = "GitHub API request " + util::quoted(util::redact_url(url));
+    http::StringSink sink(32u << 20);
+    http::RetryingSend send;
+    send.what = what;
+    send.request = [&] {
         http::Request req;
         req.url = url;
         req.headers = base_headers("application/vnd.github+json");
         req.timeouts = m_config.timeouts;
-        m_console.debug("GET " + util::redact_url(url));
-        http::StringSink sink(32u << 20);
-        http::SendResult r = http::send_following_redirects(m_client, req, sink, m_redirects);
-        http::RetryDecision d;
-        if (!r) {
-            if (r.error().kind == http::TransportError::Kind::insecure) {
-                return fail(ErrorKind::usage, r.error().message);
-            }
-            d = http::decide_after_transport_error(r.error(), attempt, m_config.retry, m_rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(
-                    ErrorKind::network,
-                    http::describe_transport_error(r.error(), url) +
-                        (attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : ""));
-            }
-        } else {
-            int status = r->status;
-            if (status == 200) {
-                return JsonResponse{std::move(sink.body), std::move(r->headers), false};
-            }
-            if (status == 404) {
-                return JsonResponse{{}, std::move(r->headers), true};
-            }
-            d = http::decide_after_response(status, r->headers, sink.body.substr(0, 512), attempt,
-                                            m_config.retry, m_rng, std::time(nullptr));
-            if (d.action == http::RetryDecision::Action::give_up) {
-                std::string what =
-                    "GitHub API request " + util::quoted(util::redact_url(url)) + " failed: ";
-                if (d.rate_limited) {
-                    std::string when = d.reset_at ? http::format_utc_time(*d.reset_at) : "later";
-                    return fail(ErrorKind::network,
-                                what + d.reason + "; the limit resets at " + when +
-                                    (m_config.token.empty()
-                                         ? " (no token was used: set GITHUB_TOKEN to get a "
-                                           "higher limit)"
-                                         : " (a token was used; wait, or use another token)"));
-                }
-                if (status == 401) {
-                    return fail(ErrorKind::network,
-                                what + "HTTP 401 bad credentials (check GITHUB_TOKEN/GH_TOKEN)");
-                }
-                if (status == 403) {
-                    return fail(ErrorKind::network,
-                                what +
-                                    "HTTP 403 forbidden (is the repository private? set "
-                                    "GITHUB_TOKEN to a token that can read it)");
-                }
-                return fail(
-                    ErrorKind::network,
-                    what + d.reason +
-                        (attempt > 1 ? " after " + std::to_string(attempt) + " attempts" : ""));
-            }
+        return req;
+    };
+    send.sink = &sink;
+    send.accept = [](const http::Response& r) { return r.status == 200 || r.status == 404; };
+    send.body_hint = [&] { return sink.body; };
+    send.keep_on_give_up = [](const http::Response& r, const http::RetryDecision&) {
+        return r.status == 401 || r.status == 403;
+    };
+    send.advice = [this](int, const http::RetryDecision& d) -> std::string {
+        if (!d.rate_limited) {
+            return {};
         }
-        auto elapsed = std::chrono::steady_clock::now() - started;
-        if (elapsed + d.wait > m_config.retry.max_total) {
-            return fail(ErrorKind::network,
-                        "GitHub API request " + util::quoted(util::redact_url(url)) + " failed: " +
-                            d.reason + "; gave up after " + std::to_string(attempt) + " attempts");
-        }
-        m_console.warn((d.rate_limited ? "GitHub rate limit: " : "") + d.reason + "; retrying in " +
-                       util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0) +
-                       " (attempt " + std::to_string(attempt + 1) + " of " +
-                       std::to_string(m_config.retry.max_attempts) + ")");
-        g_sleep_for(d.wait);
+        return m_config.token.empty() ? "no token was used: set GITHUB_TOKEN to get a higher limit"
+                                      : "a token was used; wait, or use another token";
+    };
+    send.rate_limit_label = "GitHub rate limit: ";
+    auto r = http::send_with_retries(m_client, send, m_redirects, m_config.retry, m_rng, m_console);
+    if (!r) {
+        return util::unexpected(r.error());
     }
+    if (r->status == 401) {
+        return fail(ErrorKind::network,
+                    what + " failed: HTTP 401 bad credentials (check GITHUB_TOKEN/GH_TOKEN)");
+    }
+    if (r->status == 403) {
+        return fail(ErrorKind::network,
+                    what +
+                        " failed: HTTP 403 forbidden (is the repository "
+                        "private? set GITHUB_TOKEN to a token that can read it)");
+    }
+    if (r->status == 404) {
+        return JsonResponse{{}, std::move(r->headers), true};
+    }
+    return JsonResponse{std::move(sink.body), std::move(r->headers), false};
 }
 
 Result<std::optional<Release>> Api::release_by_tag(const std::string& tag) {
@@ -194,9 +162,9 @@ Result<std::vector<std::string>> Api::list_tags(const std::string& prefix, std::
     return tags;
 }
 
-http::SendResult Api::download_asset(
-    const Asset& asset, http::BodySink& sink,
-    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+http::Request Api::asset_request(
+    const Asset& asset,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) const {
     http::Request req;
     req.url = asset.api_url;
     req.headers = base_headers("application/octet-stream");
@@ -204,47 +172,57 @@ http::SendResult Api::download_asset(
         req.headers.push_back(h);
     }
     req.timeouts = m_config.timeouts;
-    return http::send_following_redirects(m_client, req, sink, m_redirects);
+    return req;
+}
+
+http::SendResult Api::download_asset(
+    const Asset& asset, http::BodySink& sink,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+    return http::send_following_redirects(m_client, asset_request(asset, extra_headers), sink,
+                                          m_redirects);
+}
+
+std::optional<http::RetryDecision> fresh_url_decision(const http::Response& response,
+                                                      const std::string& api_url, int attempt) {
+    if (!storage_url_refused(response, api_url) || attempt >= 3) {
+        return std::nullopt;
+    }
+    http::RetryDecision d;
+    d.action = http::RetryDecision::Action::retry;
+    d.reason = "the download URL was refused (HTTP " + std::to_string(response.status) +
+               ", likely expired); asking for a fresh one";
+    return d;
 }
 
 Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit) {
-    for (int attempt = 1;; ++attempt) {
-        http::StringSink sink(limit);
-        auto r = download_asset(asset, sink, {});
-        http::RetryDecision d;
-        if (!r) {
-            if (sink.overflowed) {
-                return fail(ErrorKind::integrity,
-                            "asset " + util::quoted(asset.name) + " is larger than " +
-                                util::human_bytes(limit) + "; a checksum file should be tiny");
-            }
-            d = http::decide_after_transport_error(r.error(), attempt, m_config.retry, m_rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network,
-                            "cannot download " + util::quoted(asset.name) + ": " +
-                                http::describe_transport_error(r.error(), asset.api_url));
-            }
-        } else if (r->status == 200) {
-            return std::move(sink.body);
-        } else if (storage_url_refused(*r, asset.api_url) && attempt < 3) {
-            d.action = http::RetryDecision::Action::retry;
-            d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
-                       ", likely expired); asking for a fresh one";
-        } else {
-            d = http::decide_after_response(r->status, r->headers, sink.body.substr(0, 512),
-                                            attempt, m_config.retry, m_rng, std::time(nullptr));
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
-                                                    ": HTTP " + std::to_string(r->status) +
-                                                    " from " +
-                                                    util::quoted(util::redact_url(r->url)));
-            }
+    http::StringSink sink(limit);
+    http::RetryingSend send;
+    send.what = "downloading " + util::quoted(asset.name);
+    send.request = [&] { return asset_request(asset, {}); };
+    send.sink = &sink;
+    send.accept = [](const http::Response& r) { return r.status == 200; };
+    send.body_hint = [&] { return sink.body; };
+    send.decide = [&](const http::Response& r, int attempt) {
+        return fresh_url_decision(r, asset.api_url, attempt);
+    };
+    send.keep_on_give_up = [](const http::Response&, const http::RetryDecision&) { return true; };
+    send.warn_prefix = send.what + ": ";
+    auto r = http::send_with_retries(m_client, send, m_redirects, m_config.retry, m_rng, m_console);
+    if (!r) {
+        if (sink.overflowed) {
+            return fail(ErrorKind::integrity, "asset " + util::quoted(asset.name) +
+                                                  " is larger than " + util::human_bytes(limit) +
+                                                  "; a checksum file should be tiny");
         }
-        m_console.warn("downloading " + util::quoted(asset.name) + ": " + d.reason +
-                       "; retrying in " +
-                       util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0));
-        g_sleep_for(d.wait);
+        return fail(r.error().kind,
+                    "cannot download " + util::quoted(asset.name) + ": " + r.error().message);
     }
+    if (r->status != 200) {
+        return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) + ": HTTP " +
+                                            std::to_string(r->status) + " from " +
+                                            util::quoted(util::redact_url(r->url)));
+    }
+    return std::move(sink.body);
 }
 
 }  // namespace tl::github

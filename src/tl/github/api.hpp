@@ -15,6 +15,7 @@
 #include "tl/http/client.hpp"
 #include "tl/http/redirect.hpp"
 #include "tl/http/retry.hpp"
+#include "tl/http/send_retry.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
@@ -62,6 +63,11 @@ public:
         const Asset& asset, http::BodySink& sink,
         const std::vector<std::pair<std::string, std::string>>& extra_headers);
 
+    // The request that streams an asset (Accept: application/octet-stream plus `extra_headers`).
+    http::Request asset_request(
+        const Asset& asset,
+        const std::vector<std::pair<std::string, std::string>>& extra_headers) const;
+
     // Fetches a small asset (a checksum file) into memory, with retries.
     Result<std::string> fetch_small_asset(const Asset& asset, std::size_t limit = 1u << 20);
 
@@ -90,7 +96,12 @@ private:
 // a fresh one.
 bool storage_url_refused(const http::Response& response, const std::string& api_url);
 
-// Sleeps for a wait the retry logic chose; replaceable in tests.
-extern std::function<void(std::chrono::milliseconds)> g_sleep_for;
+// A retry decision for a download refused by its storage host (an expired
+// signed URL): ask the API again at once, up to the third attempt; empty otherwise.
+std::optional<http::RetryDecision> fresh_url_decision(const http::Response& response,
+                                                      const std::string& api_url, int attempt);
+
+// The one retry wait, shared with every other client of a remote service.
+using http::g_sleep_for;
 
 }  // namespace tl::github

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
@@ -49,10 +50,6 @@ public:
 // GitHub's "errors" array says why a 422 happened: "already_exists", ...
 bool says_already_exists(const std::string& body) {
     return body.find("already_exists") != std::string::npos;
-}
-
-std::string wait_text(std::chrono::milliseconds wait) {
-    return util::human_seconds(static_cast<double>(wait.count()) / 1000.0);
 }
 
 }  // namespace
@@ -151,57 +148,35 @@ Failure Writer::refused(const Reply& reply, const std::string& what) const {
 
 Result<Writer::Reply> Writer::exchange(http::Request request, const http::RedirectPolicy& policy,
                                        const std::string& what) {
-    auto started = std::chrono::steady_clock::now();
-    for (int attempt = 1;; ++attempt) {
-        m_console.debug(std::string(http::method_name(request.method)) + " " +
-                        util::redact_url(request.url));
-        http::StringSink sink(32u << 20);
-        http::SendResult r = http::send_following_redirects(m_client, request, sink, policy);
-        http::RetryDecision d;
-        if (!r) {
-            if (r.error().kind == http::TransportError::Kind::insecure) {
-                return fail(ErrorKind::usage, r.error().message);
-            }
-            d = http::decide_after_transport_error(r.error(), attempt, m_config.retry, m_rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(
-                    ErrorKind::network,
-                    what + " failed: " + http::describe_transport_error(r.error(), request.url) +
-                        (attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : ""));
-            }
-        } else {
-            if (r->status >= 200 && r->status < 300) {
-                return Reply{r->status, std::move(sink.body)};
-            }
-            d = http::decide_after_response(r->status, r->headers, sink.body.substr(0, 512),
-                                            attempt, m_config.retry, m_rng, std::time(nullptr));
-            if (d.action == http::RetryDecision::Action::give_up) {
-                if (d.rate_limited) {
-                    std::string when = d.reset_at ? http::format_utc_time(*d.reset_at) : "later";
-                    return fail(ErrorKind::network, what + " failed: " + d.reason +
-                                                        "; the limit resets at " + when +
-                                                        " (wait, or raise --max-wait)");
-                }
-                if (r->status < 500) {
-                    return Reply{r->status, std::move(sink.body)};
-                }
-                return fail(ErrorKind::network,
-                            what + " failed: " + d.reason + " after " + std::to_string(attempt) +
-                                " attempts (GitHub may be having trouble; run again later: "
-                                "publishing resumes where it stopped)");
-            }
+    http::StringSink sink(32u << 20);
+    http::RetryingSend send;
+    send.what = what;
+    send.request = [&] { return request; };
+    send.sink = &sink;
+    send.accept = [](const http::Response& r) { return r.status >= 200 && r.status < 300; };
+    send.body_hint = [&] { return sink.body; };
+    // The caller words refusals (refused()); only server trouble fails here.
+    send.keep_on_give_up = [](const http::Response& r, const http::RetryDecision&) {
+        return r.status < 500;
+    };
+    send.advice = [](int status, const http::RetryDecision& d) -> std::string {
+        if (d.rate_limited) {
+            return "wait, or raise --max-wait";
         }
-        auto elapsed = std::chrono::steady_clock::now() - started;
-        if (elapsed + d.wait > m_config.retry.max_total) {
-            return fail(ErrorKind::network, what + " failed: " + d.reason + "; gave up after " +
-                                                std::to_string(attempt) + " attempts");
+        if (status >= 500) {
+            return "GitHub may be having trouble; run again later: publishing resumes where it "
+                   "stopped";
         }
-        m_console.warn(what + ": " + (d.rate_limited ? "GitHub rate limit: " : "") + d.reason +
-                       "; retrying in " + wait_text(d.wait) + " (attempt " +
-                       std::to_string(attempt + 1) + " of " +
-                       std::to_string(m_config.retry.max_attempts) + ")");
-        g_sleep_for(d.wait);
+        return {};
+    };
+    send.warn_prefix = what + ": ";
+    send.rate_limit_label = "GitHub rate limit: ";
+    send.transport_prefix = http::TransportPrefix::what;
+    auto r = http::send_with_retries(m_client, send, policy, m_config.retry, m_rng, m_console);
+    if (!r) {
+        return util::unexpected(r.error());
     }
+    return Reply{r->status, std::move(sink.body)};
 }
 
 Result<std::optional<Release>> Writer::find_release(const std::string& tag) {
@@ -298,35 +273,28 @@ Result<void> Writer::delete_asset(const Asset& asset) {
 }
 
 Result<std::string> Writer::asset_sha256(const Asset& asset) {
-    for (int attempt = 1;; ++attempt) {
-        HashSink sink;
-        auto r = m_api.download_asset(asset, sink, {});
-        http::RetryDecision d;
-        if (!r) {
-            d = http::decide_after_transport_error(r.error(), attempt, m_config.retry, m_rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network,
-                            "cannot download " + util::quoted(asset.name) + " to compare it: " +
-                                http::describe_transport_error(r.error(), asset.api_url));
-            }
-        } else if (r->status == 200) {
-            return sink.hash.hex_digest();
-        } else if (storage_url_refused(*r, asset.api_url) && attempt < 3) {
-            d.action = http::RetryDecision::Action::retry;
-            d.reason = "the download URL was refused; asking for a fresh one";
-        } else {
-            d = http::decide_after_response(r->status, r->headers, "", attempt, m_config.retry,
-                                            m_rng, std::time(nullptr));
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
-                                                    " to compare it: HTTP " +
-                                                    std::to_string(r->status));
-            }
-        }
-        m_console.warn("downloading " + util::quoted(asset.name) + ": " + d.reason +
-                       "; retrying in " + wait_text(d.wait));
-        g_sleep_for(d.wait);
+    HashSink sink;
+    http::RetryingSend send;
+    send.what = "downloading " + util::quoted(asset.name) + " to compare it";
+    send.request = [&] { return m_api.asset_request(asset, {}); };
+    send.sink = &sink;
+    send.accept = [](const http::Response& r) { return r.status == 200; };
+    send.decide = [&](const http::Response& r, int attempt) {
+        return fresh_url_decision(r, asset.api_url, attempt);
+    };
+    send.keep_on_give_up = [](const http::Response&, const http::RetryDecision&) { return true; };
+    send.warn_prefix = "downloading " + util::quoted(asset.name) + ": ";
+    auto r = http::send_with_retries(m_client, send, m_api.redirect_policy(), m_config.retry, m_rng,
+                                     m_console);
+    if (!r) {
+        return fail(r.error().kind, "cannot download " + util::quoted(asset.name) +
+                                        " to compare it: " + r.error().message);
     }
+    if (r->status != 200) {
+        return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
+                                            " to compare it: HTTP " + std::to_string(r->status));
+    }
+    return sink.hash.hex_digest();
 }
 
 Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem::path& file,
@@ -352,8 +320,11 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
                     "cannot read " + util::quoted(file.string()) + ": " + ec.message());
     }
     const std::string what = "uploading " + util::quoted(name);
-    auto started = std::chrono::steady_clock::now();
-    for (int attempt = 1;; ++attempt) {
+    http::StringSink sink(1u << 20);
+    std::optional<Asset> completed_earlier;
+    http::RetryingSend send;
+    send.what = what;
+    send.request = [&] {
         http::Request req;
         req.method = http::Method::post;
         req.url = url;
@@ -362,76 +333,72 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
                        {"Content-Type", content_type_for(name)}};
         req.body_file = file;
         req.timeouts = m_config.timeouts;
-        m_console.debug("POST " + util::redact_url(url) + " (" + util::human_bytes(size) + ")");
-        http::StringSink sink(1u << 20);
-        http::SendResult r = http::send_following_redirects(m_client, req, sink, policy);
+        m_console.debug("uploading " + util::human_bytes(size));
+        return req;
+    };
+    send.sink = &sink;
+    send.accept = [](const http::Response& r) { return r.status == 201 || r.status == 200; };
+    send.body_hint = [&] { return sink.body; };
+    // An earlier attempt got through after all, or left a half upload: look
+    // (before_retry) and try again.
+    send.decide = [&](const http::Response& r, int attempt) -> std::optional<http::RetryDecision> {
+        if (r.status != 422 || !says_already_exists(sink.body)) {
+            return std::nullopt;
+        }
         http::RetryDecision d;
-        bool check_leftover = false;
-        if (!r) {
-            if (r.error().kind == http::TransportError::Kind::insecure) {
-                return fail(ErrorKind::usage, r.error().message);
+        d.reason = "an asset named " + util::quoted(name) + " exists already";
+        d.action = http::RetryDecision::Action::retry;
+        if (attempt >= m_config.retry.max_attempts) {
+            d.action = http::RetryDecision::Action::give_up;
+            d.reason += " and could not be replaced";
+        }
+        return d;
+    };
+    send.keep_on_give_up = [&](const http::Response& r, const http::RetryDecision&) {
+        return !(r.status == 422 && says_already_exists(sink.body));
+    };
+    send.advice = [](int status, const http::RetryDecision&) -> std::string {
+        return status == 0 ? "run publish again: it keeps what was uploaded" : std::string();
+    };
+    send.transport_prefix = http::TransportPrefix::what;
+    send.warn_prefix = what + ": ";
+    send.before_retry = [&](const http::RetryDecision&,
+                            const http::SendResult& last) -> Result<std::optional<http::Response>> {
+        bool check_leftover =
+            !last || last->status >= 500 || (last->status == 422 && says_already_exists(sink.body));
+        if (!check_leftover) {
+            return std::optional<http::Response>{};
+        }
+        auto now = get_release(release.id);
+        if (!now) {
+            return util::unexpected(now.error());
+        }
+        if (const Asset* left = now->find_asset(name)) {
+            if (left->state == "uploaded" && left->size == size && left->digest == sha256) {
+                m_console.info(what + ": the earlier attempt completed");
+                completed_earlier = *left;
+                http::Response done;
+                done.status = 200;
+                return std::optional<http::Response>(done);
             }
-            d = http::decide_after_transport_error(r.error(), attempt, m_config.retry, m_rng);
-            check_leftover = true;
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network,
-                            what + " failed: " + http::describe_transport_error(r.error(), url) +
-                                " (run publish again: it keeps what was uploaded)");
-            }
-        } else if (r->status == 201 || r->status == 200) {
-            auto asset = parse_asset(sink.body);
-            if (!asset) {
-                return util::unexpected(asset.error());
-            }
-            return asset;
-        } else if (r->status == 422 && says_already_exists(sink.body)) {
-            // An earlier attempt got through after all, or left a half upload.
-            d.action = http::RetryDecision::Action::retry;
-            d.reason = "an asset named " + util::quoted(name) + " exists already";
-            check_leftover = true;
-            if (attempt >= m_config.retry.max_attempts) {
-                return fail(ErrorKind::network,
-                            what + " failed: " + d.reason + " and could not be replaced");
-            }
-        } else {
-            d = http::decide_after_response(r->status, r->headers, sink.body.substr(0, 512),
-                                            attempt, m_config.retry, m_rng, std::time(nullptr));
-            check_leftover = r->status >= 500;
-            if (d.action == http::RetryDecision::Action::give_up) {
-                if (d.rate_limited) {
-                    std::string when = d.reset_at ? http::format_utc_time(*d.reset_at) : "later";
-                    return fail(ErrorKind::network,
-                                what + " failed: " + d.reason + "; the limit resets at " + when);
-                }
-                return util::unexpected(refused(Reply{r->status, sink.body}, what));
+            m_console.warn(what + ": removing the incomplete asset an earlier attempt left");
+            if (auto del = delete_asset(*left); !del) {
+                return util::unexpected(del.error());
             }
         }
-        auto elapsed = std::chrono::steady_clock::now() - started;
-        if (elapsed + d.wait > m_config.retry.max_total) {
-            return fail(ErrorKind::network, what + " failed: " + d.reason + "; gave up after " +
-                                                std::to_string(attempt) + " attempts");
-        }
-        if (check_leftover) {
-            auto now = get_release(release.id);
-            if (!now) {
-                return util::unexpected(now.error());
-            }
-            if (const Asset* left = now->find_asset(name)) {
-                if (left->state == "uploaded" && left->size == size && left->digest == sha256) {
-                    m_console.info(what + ": the earlier attempt completed");
-                    return *left;
-                }
-                m_console.warn(what + ": removing the incomplete asset an earlier attempt left");
-                if (auto del = delete_asset(*left); !del) {
-                    return util::unexpected(del.error());
-                }
-            }
-        }
-        m_console.warn(what + ": " + d.reason + "; retrying in " + wait_text(d.wait) +
-                       " (attempt " + std::to_string(attempt + 1) + " of " +
-                       std::to_string(m_config.retry.max_attempts) + ")");
-        g_sleep_for(d.wait);
+        return std::optional<http::Response>{};
+    };
+    auto r = http::send_with_retries(m_client, send, policy, m_config.retry, m_rng, m_console);
+    if (!r) {
+        return util::unexpected(r.error());
     }
+    if (completed_earlier) {
+        return *completed_earlier;
+    }
+    if (r->status != 201 && r->status != 200) {
+        return util::unexpected(refused(Reply{r->status, sink.body}, what));
+    }
+    return parse_asset(sink.body);
 }
 
 }  // namespace tl::github

@@ -29,23 +29,40 @@ Result<Response> send_with_retries(Client& client, const RetryingSend& send,
             }
             d = decide_after_transport_error(r.error(), attempt, policy, rng);
             if (d.action == RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network,
-                            describe_transport_error(r.error(), req.url) + after);
+                std::string msg = send.transport_prefix == TransportPrefix::what
+                                      ? send.what + " failed: "
+                                      : std::string();
+                msg += describe_transport_error(r.error(), req.url) + after;
+                if (send.advice) {
+                    if (std::string a = send.advice(0, d); !a.empty()) {
+                        msg += " (" + a + ")";
+                    }
+                }
+                return fail(ErrorKind::network, msg);
             }
         } else {
             if (send.accept(*r)) {
                 return std::move(*r);
             }
-            std::string hint = send.body_hint ? send.body_hint() : std::string();
-            d = decide_after_response(r->status, r->headers, hint.substr(0, 512), attempt, policy,
-                                      rng, std::time(nullptr));
+            std::optional<RetryDecision> own =
+                send.decide ? send.decide(*r, attempt) : std::nullopt;
+            if (own) {
+                d = std::move(*own);
+            } else {
+                std::string hint = send.body_hint ? send.body_hint() : std::string();
+                d = decide_after_response(r->status, r->headers, hint.substr(0, 512), attempt,
+                                          policy, rng, std::time(nullptr));
+            }
             if (d.action == RetryDecision::Action::give_up) {
+                if (!d.rate_limited && send.keep_on_give_up && send.keep_on_give_up(*r, d)) {
+                    return std::move(*r);
+                }
                 std::string msg = send.what + " failed: " + d.reason;
                 if (d.rate_limited) {
                     msg += "; the limit resets at " +
                            (d.reset_at ? format_utc_time(*d.reset_at) : std::string("later"));
-                } else {
-                    msg += after;
+                } else if (attempt > 1) {
+                    msg += " after " + std::to_string(attempt) + " attempts";
                 }
                 if (send.advice) {
                     if (std::string a = send.advice(r->status, d); !a.empty()) {
@@ -57,13 +74,24 @@ Result<Response> send_with_retries(Client& client, const RetryingSend& send,
         }
         auto elapsed = std::chrono::steady_clock::now() - started;
         if (elapsed + d.wait > policy.max_total) {
-            return fail(ErrorKind::network, send.what + " failed: " + d.reason + "; gave up after " +
-                                                std::to_string(attempt) + " attempts");
+            return fail(ErrorKind::network, send.what + " failed: " + d.reason +
+                                                "; gave up after " + std::to_string(attempt) +
+                                                " attempts");
         }
         if (send.on_retry) {
             send.on_retry(d);
         }
-        console.warn((d.rate_limited ? "rate limit: " : "") + d.reason + "; retrying in " +
+        if (send.before_retry) {
+            auto stop = send.before_retry(d, r);
+            if (!stop) {
+                return util::unexpected(stop.error());
+            }
+            if (*stop) {
+                return std::move(**stop);
+            }
+        }
+        console.warn(send.warn_prefix + (d.rate_limited ? send.rate_limit_label : "") + d.reason +
+                     "; retrying in " +
                      util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0) +
                      " (attempt " + std::to_string(attempt + 1) + " of " +
                      std::to_string(policy.max_attempts) + ")");

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -19,6 +20,9 @@
 #include "tl/util/error.hpp"
 
 namespace tl::http {
+
+// Whether transport failures name the request first.
+enum class TransportPrefix { none, what };
 
 struct RetryingSend {
     // "GitHub API request 'https://…'" / "registry request '…'": starts messages.
@@ -39,6 +43,23 @@ struct RetryingSend {
     // Optional: called before each retry wait with the reason (in addition to
     // the warning printed on the console).
     std::function<void(const RetryDecision& decision)> on_retry;
+    // Optional: a decision the caller knows better than the policy for this
+    // response (an expired signed URL: ask again at once); empty lets the policy decide.
+    std::function<std::optional<RetryDecision>(const Response&, int attempt)> decide;
+    // Optional: when the policy gives up on a response (not a rate limit), true
+    // returns it to the caller, who words the refusal (401, 404, 422).
+    std::function<bool(const Response&, const RetryDecision&)> keep_on_give_up;
+    // Optional: runs before each retry wait, after on_retry; an error stops and
+    // is returned, a response stops and is returned as if accepted (an upload
+    // that finds its earlier attempt completed).
+    std::function<Result<std::optional<Response>>(const RetryDecision&, const SendResult& last)>
+        before_retry;
+    // Starts each retry warning ("uploading 'x': "); empty for none.
+    std::string warn_prefix;
+    // Names the rate limit in warnings ("GitHub rate limit: ").
+    std::string rate_limit_label = "rate limit: ";
+    // Whether a transport failure's message starts with "<what> failed: ".
+    TransportPrefix transport_prefix = TransportPrefix::none;
 };
 
 // Sends until `accept` takes a response (returned) or the policy gives up (a
