@@ -363,6 +363,8 @@ struct BodySource {
     bool stalled = false;
     std::shared_ptr<RecordedRequest> record;
     std::vector<char> buffer;
+    // The next free slot of this download alone (Pacing::per_download).
+    std::chrono::steady_clock::time_point pace_next{};
 };
 
 // The record of the request this thread is serving: httplib runs a request's
@@ -423,6 +425,7 @@ struct FakeGitHub::Impl {
     int answers_416 = 0;
     std::uint64_t storage_rate = 0;
     SteadyClock::time_point pace_next;
+    Pacing pacing = Pacing::shared_link;
     std::chrono::milliseconds redirect_lifetime{0};
     int default_per_page = 30;
     std::string token;
@@ -469,7 +472,7 @@ struct FakeGitHub::Impl {
     void update_release(const httplib::Request& req, httplib::Response& res, std::uint64_t id);
     void serve_asset_api(const httplib::Request& req, httplib::Response& res, std::uint64_t id,
                          bool authenticated);
-    bool pace(std::size_t bytes);
+    bool pace(std::size_t bytes, BodySource& source);
     bool sleep_for(std::chrono::milliseconds duration);
     bool provide(BodySource& source, std::size_t offset, std::size_t length,
                  httplib::DataSink& sink);
@@ -1246,16 +1249,18 @@ bool FakeGitHub::Impl::sleep_for(std::chrono::milliseconds duration) {
 }
 
 // Reserves a time slot for `bytes` under the storage rate (shared by all
-// downloads, like a slow link) and waits for it; false when shutting down.
-bool FakeGitHub::Impl::pace(std::size_t bytes) {
+// downloads, like a slow link, or per download, like a per-connection limit)
+// and waits for it; false when shutting down.
+bool FakeGitHub::Impl::pace(std::size_t bytes, BodySource& source) {
     std::unique_lock<std::mutex> lock(mutex);
     if (storage_rate == 0) {
         return !stopping;
     }
     auto now = SteadyClock::now();
-    auto start = std::max(now, pace_next);
-    pace_next = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                            static_cast<double>(bytes) * 1e9 / static_cast<double>(storage_rate)));
+    SteadyClock::time_point& next = pacing == Pacing::per_download ? source.pace_next : pace_next;
+    auto start = std::max(now, next);
+    next = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                       static_cast<double>(bytes) * 1e9 / static_cast<double>(storage_rate)));
     wake.wait_until(lock, start, [this] { return stopping; });
     return !stopping;
 }
@@ -1289,7 +1294,7 @@ bool FakeGitHub::Impl::provide(BodySource& source, std::size_t offset, std::size
             n = static_cast<std::size_t>(std::min<std::uint64_t>(n, *source.stall_at - offset));
         }
     }
-    if (!pace(n)) {
+    if (!pace(n, source)) {
         return false;
     }
     const char* bytes = nullptr;
@@ -1713,9 +1718,10 @@ void FakeGitHub::answer_416_next(int count) {
     m_impl->answers_416 += count;
 }
 
-void FakeGitHub::set_storage_rate(std::uint64_t bytes_per_second) {
+void FakeGitHub::set_storage_rate(std::uint64_t bytes_per_second, Pacing pacing) {
     std::lock_guard<std::mutex> lock(m_impl->mutex);
     m_impl->storage_rate = bytes_per_second;
+    m_impl->pacing = pacing;
     m_impl->pace_next = SteadyClock::now();
 }
 

@@ -57,6 +57,9 @@ struct RecordedRequest {
     int status = 0;
 };
 
+// How a storage rate applies: to the sum of all downloads, or to each one.
+enum class Pacing { shared_link, per_download };
+
 // Which server a fault applies to.
 enum class FakeServer { api, storage, uploads };
 
@@ -113,8 +116,10 @@ public:
     void set_ignore_range(bool ignore);
     // The next `count` ranged storage requests answer 416.
     void answer_416_next(int count);
-    // Storage sends at most this many bytes per second (0: unlimited).
-    void set_storage_rate(std::uint64_t bytes_per_second);
+    // Storage sends at most this many bytes per second (0: unlimited), over all
+    // downloads together (a slow link) or each download alone (a per-connection
+    // limit, as CDNs and object stores apply).
+    void set_storage_rate(std::uint64_t bytes_per_second, Pacing pacing = Pacing::shared_link);
     // Redirect URLs stop working (403, like an expired signed URL) this long after
     // they were issued; zero disables expiry.
     void set_redirect_lifetime(std::chrono::milliseconds lifetime);

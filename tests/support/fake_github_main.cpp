@@ -166,6 +166,7 @@ int main(int argc, char** argv) {
     std::string token;
     std::vector<std::uint64_t> drops;
     std::uint64_t rate = 0;
+    bool per_download = false;
 
     CLI::App app{
         "fake-github: a fake of the GitHub REST API (releases, asset downloads through a\n"
@@ -185,6 +186,9 @@ int main(int argc, char** argv) {
                    "close the connection of a download after this many body bytes (once per "
                    "value, in order; for benchmarks of resumed downloads)");
     app.add_option("--rate", rate, "pace storage downloads to this many bytes per second");
+    app.add_flag("--rate-per-download", per_download,
+                 "apply --rate to each download alone (a per-connection limit) instead of to "
+                 "all of them together");
     app.footer(
         "Releases are ordered by the version in their tag (a 'temporal-libs-' or 'v'\n"
         "prefix stripped, dot fields compared as numbers, ties by name): the highest\n"
@@ -212,7 +216,8 @@ int main(int argc, char** argv) {
         for (std::uint64_t offset : drops) {
             github.drop_next_download_at(offset);
         }
-        github.set_storage_rate(rate);
+        github.set_storage_rate(rate, per_download ? tl::testing::Pacing::per_download
+                                                   : tl::testing::Pacing::shared_link);
         std::size_t assets = 0;
         for (auto& release : load_releases(dir)) {
             assets += release.assets.size();

@@ -63,6 +63,9 @@ int run(int argc, char** argv) {
         "  TEMPORAL_LIBS_REPO        GitHub repository holding the releases (owner/name)\n"
         "  TEMPORAL_LIBS_API_URL     GitHub API base URL (GitHub Enterprise, tests)\n"
         "  TEMPORAL_LIBS_CACHE_DIR   cache directory (default: .temporal-libs-cache)\n"
+        "  TEMPORAL_LIBS_SOURCES     where releases come from, tried in order, comma-separated\n"
+        "                            (github, https://HOST/PATH/, file:///DIR, oci://HOST/REPO)\n"
+        "  TEMPORAL_LIBS_CREDENTIALS_FILE  credentials for mirrors and registries, per host\n"
         "  GITHUB_TOKEN / GH_TOKEN   token sent to the API host (and, to publish, its uploads\n"
         "                            host) only, never printed\n"
         "  SOURCE_DATE_EPOCH         file time inside archives 'pack' writes (default 0)\n"
@@ -82,6 +85,7 @@ int run(int argc, char** argv) {
     add_build_command(app, ctx);
     add_pack_command(app, ctx);
     add_publish_command(app, ctx);
+    add_mirror_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

@@ -38,4 +38,8 @@ void add_pack_command(CLI::App& app, Context& ctx);
 // uploaded, verified and published; idempotent (cmd_publish.cpp).
 void add_publish_command(CLI::App& app, Context& ctx);
 
+// `mirror --version V --to DEST`: a release copied, verified, to a directory
+// mirror others can download from (cmd_mirror.cpp).
+void add_mirror_command(CLI::App& app, Context& ctx);
+
 }  // namespace tl::cli

@@ -26,6 +26,10 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
     cmd->add_flag("--offline", f.offline, "Use only the cache; never touch the network");
     cmd->add_option("--repo", f.repo, "GitHub repository owner/name [env TEMPORAL_LIBS_REPO]");
     cmd->add_option("--api-url", f.api_url, "GitHub API base URL [env TEMPORAL_LIBS_API_URL]");
+    cmd->add_option("--source", f.source,
+                    "Use only this source: github, github:OWNER/NAME, https://HOST/PATH/, "
+                    "file:///DIR or oci://HOST/REPO (default: the 'sources' list, "
+                    "env TEMPORAL_LIBS_SOURCES)");
     cmd->add_flag("--allow-http", f.allow_http,
                   "Allow plain http:// to hosts other than loopback (trusted networks only)");
     cmd->add_option("--retries", f.retries, "Attempts per request (default 5)");
@@ -120,6 +124,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
 void apply_network_flags(config::Config& c, const CommonFlags& f) {
     c.set_from_flag("repo", f.repo, "--repo");
     c.set_from_flag("api_url", f.api_url, "--api-url");
+    c.set_from_flag("sources", f.source, "--source");
     c.set_from_flag("retries", f.retries, "--retries");
     c.set_from_flag("retry_max_time", f.retry_max_time, "--retry-max-time");
     c.set_from_flag("rate_limit_max_wait", f.rate_limit_max_wait, "--max-wait");
@@ -156,12 +161,36 @@ source::Source* Session::source(Context& ctx) {
         return nullptr;
     }
     if (!m_source) {
+        m_source = make_sources(config.list("sources"), client(), api, ctx.console);
+    }
+    return m_source.get();
+}
+
+http::Client& Session::client() {
+    if (!m_client) {
         http::ClientOptions co;
         co.user_agent = std::string("temporal-libs/") + TL_VERSION;
         m_client = http::make_curl_client(co);
-        m_source = source::make_github_source(*m_client, api, ctx.console);
     }
-    return m_source.get();
+    return *m_client;
+}
+
+std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& specs,
+                                             http::Client& client, const github::ApiConfig& api,
+                                             util::Console& console) {
+    if (specs.empty()) {
+        throw Error(ErrorKind::usage, std::string("'sources' is empty; list at least one of: ") +
+                                          source::k_source_forms);
+    }
+    source::SourceOptions options;
+    options.retry = api.retry;
+    options.timeouts = api.timeouts;
+    options.plain_http = api.plain_http;
+    std::vector<std::unique_ptr<source::Source>> sources;
+    for (const auto& spec : specs) {
+        sources.push_back(value_or_throw(source::make_source(spec, client, api, options, console)));
+    }
+    return source::make_source_list(std::move(sources), console);
 }
 
 install::InstallResult ensure_installed(Context& ctx, Session& session) {

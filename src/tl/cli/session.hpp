@@ -28,6 +28,7 @@ struct CommonFlags {
     std::string cache_dir;
     std::string repo;
     std::string api_url;
+    std::string source;
     std::string verify;
     std::string retries;
     std::string retry_max_time;
@@ -56,21 +57,32 @@ struct Session {
     github::ApiConfig api;
 
     // The release source, made on first call (HTTP and TLS set-up cost a few
-    // milliseconds a cache hit should not pay); null when offline.
+    // milliseconds a cache hit should not pay): the configured `sources` tried
+    // in order, or the one --source forces; null when offline. Throws tl::Error
+    // (usage) for a source spec it does not understand.
     source::Source* source(Context& ctx);
+
+    // The HTTP client, made on first call.
+    http::Client& client();
 
 private:
     std::unique_ptr<http::Client> m_client;
     std::unique_ptr<source::Source> m_source;
 };
 
-// Puts the network flags of `flags` (repo, API URL, retries, timeouts,
+// Puts the network flags of `flags` (repo, API URL, --source, retries, timeouts,
 // --allow-http) into the command-line layer of `config`.
 void apply_network_flags(config::Config& config, const CommonFlags& flags);
 
 // The GitHub API settings (URL, repository, token, timeouts, retries) from
 // configuration; throws tl::Error (usage) for bad values.
 github::ApiConfig api_config_from(const config::Config& config);
+
+// The source list `specs` names, tried in order (see source::make_source);
+// throws tl::Error (usage) for an empty list or a spec it does not understand.
+std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& specs,
+                                             http::Client& client, const github::ApiConfig& api,
+                                             util::Console& console);
 
 // Builds a session from configuration and flags; throws tl::Error (usage) for
 // bad values. No network request is made here.

@@ -29,6 +29,10 @@ const std::vector<KeyInfo>& keys() {
         {"version", "TEMPORAL_LIBS_VERSION", release::k_pinned_default_tag.data(),
          "release to use: a tag (temporal-libs-v1.0.2), a version (v1.0.2) or latest"},
         {"repo", "TEMPORAL_LIBS_REPO", "proompteng/lab", "GitHub repository holding the releases"},
+        {"sources", "TEMPORAL_LIBS_SOURCES", "github",
+         "where releases come from, tried in order: github, github:OWNER/NAME, a static mirror "
+         "(https://HOST/PATH/, file:///DIR or /DIR) or oci://HOST/REPO",
+         true},
         {"api_url", "TEMPORAL_LIBS_API_URL", "https://api.github.com",
          "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
         {"cache_dir", "TEMPORAL_LIBS_CACHE_DIR", ".temporal-libs-cache",

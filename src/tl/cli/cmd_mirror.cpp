@@ -1,0 +1,229 @@
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "tl/cli/commands.hpp"
+#include "tl/cli/session.hpp"
+#include "tl/mirror/copy.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/util/redact.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::cli {
+
+namespace {
+
+struct MirrorFlags {
+    CommonFlags common;
+    std::string to;
+};
+
+// The destination --to names: a directory (path or file://).
+std::unique_ptr<mirror::Destination> open_destination(const std::string& to) {
+    std::string spec(util::trim(to));
+    if (util::starts_with(spec, "file://")) {
+        spec = spec.substr(7);
+    } else if (spec.find("://") != std::string::npos) {
+        throw Error(ErrorKind::usage,
+                    "cannot mirror to " + util::quoted(util::redact_url(spec)) +
+                        ": --to takes a directory (/srv/tl, file:///srv/tl) or an OCI "
+                        "repository (oci://HOST/REPO)");
+    }
+    if (spec.empty()) {
+        throw Error(ErrorKind::usage, "--to needs a directory, e.g. --to /srv/temporal-libs");
+    }
+    std::error_code ec;
+    return mirror::make_directory_destination(std::filesystem::absolute(spec, ec));
+}
+
+// The release-wide assets when the release has none: not worth a line.
+bool nothing_to_say(const mirror::PlatformOutcome& o) {
+    return o.platform == mirror::k_release_wide_label && o.copied + o.skipped == 0 && !o.error;
+}
+
+std::string summary_json(const mirror::CopyResult& r, const std::string& destination) {
+    nlohmann::json platforms = nlohmann::json::array();
+    for (const auto& o : r.outcomes) {
+        if (nothing_to_say(o)) {
+            continue;
+        }
+        nlohmann::json p = {{"platform", o.platform}, {"copied", o.copied}, {"skipped", o.skipped},
+                            {"bytes", o.bytes},       {"source", o.source}, {"ok", !o.error}};
+        if (o.error) {
+            p["error"] = {{"kind", kind_name(o.error->kind)}, {"message", o.error->message}};
+        }
+        platforms.push_back(p);
+    }
+    return nlohmann::json{{"tag", r.tag},
+                          {"destination", destination},
+                          {"seconds", r.seconds},
+                          {"platforms", platforms}}
+        .dump(2);
+}
+
+void run_mirror(Context& ctx, const MirrorFlags& flags) {
+    const CommonFlags& f = flags.common;
+    std::error_code ec;
+    config::Config c = value_or_throw(config::Config::load(std::filesystem::current_path(ec)));
+    c.set_from_flag("version", f.version, "--version");
+    apply_network_flags(c, f);
+    github::ApiConfig api = api_config_from(c);
+    std::unique_ptr<mirror::Destination> destination = open_destination(flags.to);
+    std::vector<std::string> specs = c.list("sources");
+
+    // Resolve the release once, so every worker copies the same tag.
+    http::ClientOptions co;
+    co.user_agent = std::string("temporal-libs/") + TL_VERSION;
+    auto client = http::make_curl_client(co);
+    auto source = make_sources(specs, *client, api, ctx.console);
+    std::string version = c.text("version");
+    std::optional<source::ReleaseInfo> release;
+    if (release::is_latest(version)) {
+        release = value_or_throw(source->latest(std::string(release::k_tag_prefix)));
+        if (!release) {
+            throw Error(ErrorKind::not_found, "no published release in " + source->name());
+        }
+    } else {
+        std::string tag = value_or_throw(release::normalize_tag(version));
+        release = value_or_throw(source->release(tag));
+        if (!release) {
+            throw Error(ErrorKind::not_found, "release " + util::quoted(tag) + " not found in " +
+                                                  source->name() +
+                                                  " (check --version, or pass --source)");
+        }
+    }
+
+    mirror::CopyOptions options;
+    options.tag = release->tag;
+    options.retry = api.retry;
+    std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
+    if (util::to_lower(wanted) == "all") {
+        options.platforms = mirror::release_platforms(*release);
+    } else if (wanted.empty()) {
+        options.platforms.push_back(value_or_throw(platform::resolve_platform(
+            std::nullopt, std::nullopt, std::nullopt, platform::read_host())));
+    } else {
+        for (const auto& name : util::split(wanted, ',')) {
+            auto p = platform::parse_platform(util::trim(name));
+            if (!p) {
+                throw Error(ErrorKind::usage,
+                            "unknown platform " + util::quoted(name) +
+                                "; use all or one of: " + platform::supported_list());
+            }
+            options.platforms.push_back(*p);
+        }
+    }
+    if (options.platforms.empty()) {
+        throw Error(ErrorKind::not_found,
+                    "release " + util::quoted(release->tag) + " has no platform archives");
+    }
+    std::vector<std::string> names;
+    for (const auto& p : options.platforms) {
+        names.push_back(p.name());
+    }
+    ctx.console.info("mirroring " + util::quoted(release->tag) + " (" + util::join(names, ", ") +
+                     ") from " + source->name() + " to " + destination->name());
+
+    // Each worker its own HTTP connection and source list, asked for the release again.
+    mirror::SourceFactory factory = [&]() -> Result<mirror::WorkerSource> {
+        try {
+            mirror::WorkerSource w;
+            w.client = http::make_curl_client(co);
+            w.source = make_sources(specs, *w.client, api, ctx.console);
+            return w;
+        } catch (const Error& e) {
+            return fail(e.kind(), e.what());
+        }
+    };
+    auto result = value_or_throw(mirror::copy_release(factory, *destination, options, ctx.console));
+
+    std::optional<Failure> first_error;
+    std::size_t copied = 0;
+    std::size_t skipped = 0;
+    for (const auto& o : result.outcomes) {
+        copied += o.copied;
+        skipped += o.skipped;
+        if (o.error && !first_error) {
+            first_error = o.error;
+        }
+    }
+    if (flags.common.json) {
+        std::puts(util::scrub(summary_json(result, destination->name())).c_str());
+    } else {
+        for (const auto& o : result.outcomes) {
+            if (nothing_to_say(o)) {
+                continue;
+            }
+            std::printf("%s: %s\n", o.platform.c_str(),
+                        o.error
+                            ? ("failed: " + o.error->message).c_str()
+                            : (std::to_string(o.copied) + " copied (" + util::human_bytes(o.bytes) +
+                               "), " + std::to_string(o.skipped) + " already there")
+                                  .c_str());
+        }
+        if (!first_error && copied == 0) {
+            std::printf("%s is up to date in %s: nothing new to copy\n", result.tag.c_str(),
+                        destination->name().c_str());
+        }
+    }
+    if (first_error) {
+        std::vector<std::string> failed;
+        for (const auto& o : result.outcomes) {
+            if (o.error) {
+                failed.push_back(o.platform);
+            }
+        }
+        throw Error(first_error->kind, "mirror of " + util::quoted(result.tag) +
+                                           " incomplete: " + util::join(failed, ", ") +
+                                           " failed (" + first_error->message +
+                                           "); run it again once the source is fixed: what "
+                                           "was copied stays");
+    }
+}
+
+}  // namespace
+
+void add_mirror_command(CLI::App& app, Context& ctx) {
+    auto flags = std::make_shared<MirrorFlags>();
+    CLI::App* cmd = add_command(
+        app, "mirror",
+        "Copy a release to a directory mirror, verified\n\n"
+        "Resolves the release from the configured sources (or --source), downloads the\n"
+        "archives of each platform in both formats with their checksum files and any\n"
+        "SHA256SUMS files, verifies every archive exactly as 'download' does, and stores\n"
+        "them under DEST as <tag>/<asset> with a JSON index per tag and a top-level index\n"
+        "of tags (docs/mirrors.md). Platforms are copied in parallel. Files already in the\n"
+        "mirror with the same SHA-256 are not copied again. Serve DEST with any web server\n"
+        "or object store, then point 'sources' at it.\n\n"
+        "Examples:\n"
+        "  temporal-libs mirror --version v1.0.2 --platform all --to /srv/temporal-libs\n"
+        "  temporal-libs mirror --version latest --platform linux-x64 --to file:///srv/tl\n"
+        "  temporal-libs mirror --version v1.0.2 --platform all --to /srv/tl \\\n"
+        "      --source https://artifacts.example/temporal-libs/\n"
+        "  TEMPORAL_LIBS_SOURCES=https://artifacts.example/temporal-libs/,github \\\n"
+        "      temporal-libs download   # then fetch from the mirror, GitHub as fallback",
+        [&ctx, flags] {
+            try {
+                run_mirror(ctx, *flags);
+            } catch (const Error& e) {
+                if (flags->common.json) {
+                    std::puts(util::scrub(error_json(e)).c_str());
+                }
+                throw;
+            }
+        });
+    add_common_flags(cmd, flags->common, FlagSet::network);
+    cmd->remove_option(cmd->get_option("--offline"));
+    cmd->remove_option(cmd->get_option("--cache-dir"));
+    cmd->remove_option(cmd->get_option("--verify"));
+    cmd->get_option("--platform")
+        ->description(
+            "A platform, a comma-separated list, or all (default: the 'platforms' "
+            "setting, else this host)");
+    cmd->get_option("--source")
+        ->description(
+            "Copy from this source only (github, github:OWNER/NAME, https://HOST/PATH/, "
+            "file:///DIR); default: the 'sources' list");
+    cmd->add_option("--to", flags->to, "Where to copy: a directory or file:///DIR")->required();
+}
+
+}  // namespace tl::cli
