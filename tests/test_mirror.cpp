@@ -511,3 +511,77 @@ TEST(SourceList, TriesInOrderServesFromTheOneThatAnsweredAndListsEveryFailure) {
     EXPECT_EQ(net.error().kind, ErrorKind::network);
     EXPECT_TRUE(contains(net.error().message, "second: cannot connect to second"));
 }
+
+namespace {
+
+// An HTTP client for sources that must not use the network.
+class NoNetwork : public http::Client {
+public:
+    http::SendResult send(const http::Request& request, http::BodySink&) override {
+        ADD_FAILURE() << "unexpected request to " << request.url;
+        return util::unexpected(http::TransportError{});
+    }
+};
+
+// Collects a response like an HTTP client would hand it over.
+struct Collect : http::BodySink {
+    bool on_head(const http::ResponseHead& h) override {
+        head = h;
+        body.clear();
+        return true;
+    }
+    bool on_data(const char* data, std::size_t size) override {
+        body.append(data, size);
+        return true;
+    }
+    http::ResponseHead head;
+    std::string body;
+};
+
+}  // namespace
+
+TEST(MirrorSource, DirectoryMirrorHonoursRangeAndIfRangeLikeAWebServer) {
+    TestDir d;
+    const std::string tag = "temporal-libs-v1.0.2";
+    const std::string content = "0123456789abcdef";
+    write_file(d / tag / "a.tar.gz", content);
+    write_file(d / tag / "index.json",
+               source::write_release_index(
+                   {tag, {{"a.tar.gz", content.size(), util::sha256_hex(content)}}}));
+    NoNetwork client;
+    util::Console console;
+    auto src = source::make_mirror_source(client, "file://" + d.path().string(), {}, console);
+    auto rel = src->release(tag);
+    ASSERT_TRUE(rel && *rel);
+    const source::AssetInfo* a = (*rel)->find("a.tar.gz");
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->reported_digest, util::sha256_hex(content));
+    EXPECT_FALSE(*src->release("temporal-libs-v9.9.9"));  // absent, not an error
+
+    Collect whole;
+    auto r = src->fetch(*a, whole, {});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(whole.body, content);
+    std::string etag = whole.head.headers.get("etag").value_or("");
+    ASSERT_FALSE(etag.empty());
+
+    Collect rest;
+    r = src->fetch(*a, rest, {{"Range", "bytes=10-"}, {"If-Range", etag}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 206);
+    EXPECT_EQ(rest.body, "abcdef");
+    EXPECT_EQ(rest.head.headers.get("content-range").value_or(""), "bytes 10-15/16");
+
+    // The file changed since: the whole body again, as If-Range demands.
+    Collect changed;
+    r = src->fetch(*a, changed, {{"Range", "bytes=10-"}, {"If-Range", "\"other\""}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(changed.body, content);
+
+    Collect beyond;
+    r = src->fetch(*a, beyond, {{"Range", "bytes=16-"}, {"If-Range", etag}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 416);
+}

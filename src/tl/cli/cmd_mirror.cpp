@@ -22,6 +22,11 @@ std::unique_ptr<mirror::Destination> open_destination(const std::string& to) {
     std::string spec(util::trim(to));
     if (util::starts_with(spec, "file://")) {
         spec = spec.substr(7);
+    } else if (util::starts_with(spec, "oci://")) {
+        // OCI repositories come with the registry client (its Destination).
+        throw Error(ErrorKind::usage, "cannot mirror to " + util::quoted(util::redact_url(spec)) +
+                                          ": OCI registries are not supported by this build; "
+                                          "use a directory (--to /srv/temporal-libs)");
     } else if (spec.find("://") != std::string::npos) {
         throw Error(ErrorKind::usage,
                     "cannot mirror to " + util::quoted(util::redact_url(spec)) +

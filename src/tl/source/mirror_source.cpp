@@ -307,23 +307,30 @@ private:
     // whose If-Range matches (the validator is size and modification time).
     http::SendResult fetch_local(const AssetInfo& asset, http::BodySink& sink,
                                  const Headers& extra) {
-        auto transport = [&](const std::string& why) {
-            http::TransportError e;
-            e.kind = http::TransportError::Kind::other;
-            e.message = "cannot read " + util::quoted(asset.locator) + ": " + why;
-            return util::unexpected(e);
-        };
-        util::UniqueFd fd(::open(asset.locator.c_str(), O_RDONLY | O_CLOEXEC));
-        struct stat st {};
         http::ResponseHead head;
         head.url = display(asset.locator);
+        std::uint64_t sent = 0;
+        // What an HTTP client would report for the same trouble.
+        auto failed = [&](http::TransportError::Kind kind, const std::string& message) {
+            http::TransportError e;
+            e.kind = kind;
+            e.message = message;
+            e.status = head.status;
+            e.body_bytes = sent;
+            return util::unexpected(e);
+        };
+        const std::string stopped = "the receiver stopped reading " + util::quoted(asset.name);
+        util::UniqueFd fd(::open(asset.locator.c_str(), O_RDONLY | O_CLOEXEC));
+        struct stat st {};
         if (!fd || ::fstat(fd.get(), &st) != 0) {
             if (errno != ENOENT) {
-                return transport(std::strerror(errno));
+                return failed(
+                    http::TransportError::Kind::other,
+                    "cannot read " + util::quoted(asset.locator) + ": " + std::strerror(errno));
             }
             head.status = 404;
             if (!sink.on_head(head)) {
-                return transport("aborted");
+                return failed(http::TransportError::Kind::aborted, stopped);
             }
             return http::Response{404, head.headers, head.url, 0};
         }
@@ -339,7 +346,7 @@ private:
                 head.status = 416;
                 head.headers.add("content-range", "bytes */" + std::to_string(size));
                 if (!sink.on_head(head)) {
-                    return transport("aborted");
+                    return failed(http::TransportError::Kind::aborted, stopped);
                 }
                 return http::Response{416, head.headers, head.url, 0};
             }
@@ -352,33 +359,20 @@ private:
         head.headers.add("etag", etag);
         head.headers.add("content-length", std::to_string(size - from));
         if (!sink.on_head(head)) {
-            http::TransportError e;
-            e.kind = http::TransportError::Kind::aborted;
-            e.message = "the receiver stopped reading " + util::quoted(asset.name);
-            return util::unexpected(e);
+            return failed(http::TransportError::Kind::aborted, stopped);
         }
         std::vector<char> buf(1u << 20);
-        std::uint64_t sent = 0;
         for (std::uint64_t off = from; off < size;) {
             ssize_t n = ::pread(fd.get(), buf.data(), buf.size(), static_cast<off_t>(off));
             if (n < 0 && errno == EINTR) {
                 continue;
             }
             if (n <= 0) {
-                http::TransportError e;
-                e.kind = http::TransportError::Kind::partial;
-                e.message = "short read of " + util::quoted(asset.locator);
-                e.status = head.status;
-                e.body_bytes = sent;
-                return util::unexpected(e);
+                return failed(http::TransportError::Kind::partial,
+                              "short read of " + util::quoted(asset.locator));
             }
             if (!sink.on_data(buf.data(), static_cast<std::size_t>(n))) {
-                http::TransportError e;
-                e.kind = http::TransportError::Kind::aborted;
-                e.message = "the receiver stopped reading " + util::quoted(asset.name);
-                e.status = head.status;
-                e.body_bytes = sent;
-                return util::unexpected(e);
+                return failed(http::TransportError::Kind::aborted, stopped);
             }
             off += static_cast<std::uint64_t>(n);
             sent += static_cast<std::uint64_t>(n);

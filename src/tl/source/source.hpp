@@ -70,7 +70,7 @@ struct SourceOptions {
 };
 
 // A static mirror rooted at `root`: "https://host/path/", "http://127.0.0.1:8080/tl/"
-// or "file:///srv/tl" (see mirror_source.cpp for the layout).
+// or "file:///srv/tl" (the layout: mirror_layout.hpp).
 std::unique_ptr<Source> make_mirror_source(http::Client& client, const std::string& root,
                                            const SourceOptions& options, util::Console& console);
 
