@@ -585,3 +585,16 @@ TEST(MirrorSource, DirectoryMirrorHonoursRangeAndIfRangeLikeAWebServer) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 416);
 }
+
+TEST(Mirror, AMirrorCanBeCopiedFromAnotherMirror) {
+    Mirrored f;
+    ASSERT_EQ(f.mirror_run().exit_code, 0);
+    fs::path second = f.dir / "second";
+    auto r = f.run({"mirror", "--version", f.version, "--platform", f.platform, "--to",
+                    second.string(), "--source", "file://" + f.mirror.string()},
+                   {{"TEMPORAL_LIBS_API_URL", k_dead_api}});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(read_file(second / f.tag / "index.json"), read_file(f.mirror / f.tag / "index.json"));
+    EXPECT_EQ(read_file(second / f.tag / f.archive_name), f.archive_bytes);
+    EXPECT_EQ(read_file(second / "index.json"), read_file(f.mirror / "index.json"));
+}
