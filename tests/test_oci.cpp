@@ -153,6 +153,7 @@ void mirror_release(source::Source& from, mirror::Destination& to, const std::st
     ASSERT_TRUE(rel && *rel) << (rel ? "no release" : rel.error().message);
     auto existing = to.existing(tag);
     ASSERT_TRUE(existing) << existing.error().message;
+    fs::create_directories(work);
     std::vector<mirror::MirroredAsset> assets;
     for (const auto& asset : (*rel)->assets) {
         auto file = install::download_to_partial(from, asset, work / (asset.name + ".part"),
