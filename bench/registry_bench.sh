@@ -4,7 +4,9 @@
 # distribution registry) on 127.0.0.1, medians side by side, next to the
 # baseline curl -o + sha256sum -c of the registry blob. The release is pushed
 # to the registry in the layout of docs/oci.md (blobs, platform manifest,
-# index) with curl, so only the download side is the tool's.
+# index) with curl, so only the download side is the tool's. The registry
+# download runs `temporal-libs download --source oci://…`; while the command
+# line lacks --source, build/oci-fetch (the same installer) stands in.
 #   bash bench/registry_bench.sh [SIZE_MB_PER_LIB=40] [RUNS=3]
 source "$(dirname "$0")/common.sh"
 size_mb="${1:-40}"
@@ -71,6 +73,14 @@ curl -sSf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
   --data-binary "@$BENCH_TMP/index.json" "$reg/v2/$repo/manifests/$tag" >/dev/null
 blob="sha256:$(sha256sum "$archive" | cut -d' ' -f1)"
 
+oci_url="oci://127.0.0.1:$port/$repo"
+if "$tool" download --help 2>/dev/null | grep -q -- '--source'; then
+  oci_cmd=("$tool" -q download --version "$tag" --platform "$platform" --source "$oci_url" --cache-dir)
+  oci_label="temporal-libs from docker-registry (oci://)"
+else
+  oci_cmd=("$bench_root/build/oci-fetch" "$oci_url" "$tag" "$platform")
+  oci_label="installer from docker-registry (oci-fetch)"
+fi
 gh=(); oci=(); base=()
 oci_ok=1
 for i in $(seq "$runs"); do
@@ -79,8 +89,7 @@ for i in $(seq "$runs"); do
           --api-url "$API_URL" --cache-dir "$BENCH_TMP/cache")")
   rm -rf "$BENCH_TMP/cache"
   t0=$(now)
-  if "$tool" -q download --version "$tag" --platform "$platform" \
-       --source "oci://127.0.0.1:$port/$repo" --cache-dir "$BENCH_TMP/cache" >/dev/null 2>"$BENCH_TMP/oci.err"; then
+  if "${oci_cmd[@]}" "$BENCH_TMP/cache" >/dev/null 2>"$BENCH_TMP/oci.err"; then
     t1=$(now); oci+=("$(echo "$t1 - $t0" | bc -l)")
   else
     oci_ok=0
@@ -96,10 +105,10 @@ printf '\n%-52s %8s\n' "cold download of $(numfmt --to=iec "$bytes"), median of 
 printf '%-52s %8.3f\n' "temporal-libs from the GitHub fake" "$g"
 if [ "$oci_ok" = 1 ]; then
   o=$(printf '%s\n' "${oci[@]}" | median)
-  printf '%-52s %8.3f\n' "temporal-libs from docker-registry (oci://)" "$o"
+  printf '%-52s %8.3f\n' "$oci_label" "$o"
   printf '%-52s %8.2f\n' "ratio registry / GitHub fake" "$(echo "$o / $g" | bc -l)"
 else
-  printf '%-52s %8s  (%s)\n' "temporal-libs from docker-registry (oci://)" "n/a" \
+  printf '%-52s %8s  (%s)\n' "$oci_label" "n/a" \
     "$(head -c 200 "$BENCH_TMP/oci.err" | tr '\n' ' ')"
 fi
 printf '%-52s %8.3f\n' "curl -o blob + sha256sum -c + tar -xzf (registry)" "$b"
