@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -171,12 +172,19 @@ void mirror_release(source::Source& from, mirror::Destination& to, const std::st
         auto agreed = verify::agreed_digest(claims, asset.name);
         ASSERT_TRUE(agreed) << agreed.error().message;
         ASSERT_EQ(*agreed, file->sha256) << asset.name;
-        mirror::MirroredAsset m{asset.name, file->size, file->sha256, file->path};
-        if (existing->count(asset.name) == 0 || existing->at(asset.name) != m.sha256) {
-            auto put = to.put(tag, m);
-            ASSERT_TRUE(put) << put.error().message;
+        assets.push_back({asset.name, file->size, file->sha256, file->path});
+    }
+    // Puts run in parallel, as the mirror command runs them.
+    std::vector<std::future<Result<void>>> puts;
+    for (const auto& m : assets) {
+        if (existing->count(m.name) == 0 || existing->at(m.name) != m.sha256) {
+            puts.push_back(
+                std::async(std::launch::async, [&to, &tag, m] { return to.put(tag, m); }));
         }
-        assets.push_back(m);
+    }
+    for (auto& p : puts) {
+        auto put = p.get();
+        ASSERT_TRUE(put) << put.error().message;
     }
     auto done = to.finish(tag, assets);
     ASSERT_TRUE(done) << done.error().message;
@@ -358,6 +366,21 @@ TEST(OciRegistry, MirrorThenInstallAnonymously) {
     auto latest = oci->latest("temporal-libs-");
     ASSERT_TRUE(latest && *latest);
     EXPECT_EQ((*latest)->tag, k_tag);
+    // Resuming: the registry answers Range (and If-Range with its ETag) on blobs.
+    const source::AssetInfo& first = (*latest)->assets.front();
+    http::StringSink part;
+    auto head = oci->fetch(first, part, {{"Range", "bytes=10-"}});
+    ASSERT_TRUE(head) << head.error().message;
+    EXPECT_EQ(head->status, 206);
+    auto etag = head->headers.get("etag");
+    ASSERT_TRUE(etag);
+    auto whole = oci->fetch_small(first, 1u << 20);
+    ASSERT_TRUE(whole) << whole.error().message;
+    EXPECT_EQ(part.body, whole->substr(10));
+    http::StringSink resumed;
+    auto same = oci->fetch(first, resumed, {{"Range", "bytes=10-"}, {"If-Range", *etag}});
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->status, 206);
     auto tags = oci->tags("temporal-libs-", 10);
     ASSERT_TRUE(tags);
     EXPECT_EQ(*tags, (std::vector<std::string>{k_tag, "temporal-libs-v1.0.1"}));
@@ -582,6 +605,65 @@ TEST(OciFront, TokenServiceGetsOnlyItsOwnCredentials) {
         }
     }
     EXPECT_TRUE(robot_sent);
+}
+
+TEST(OciFront, ReadsOneManifestAsOrasPushesIt) {
+    RegistryFront front(FrontOptions{});
+    auto client = http::make_curl_client({});
+    util::Console console(stderr);
+    auto ref = oci::parse_reference(front.url("team/tl"), http::PlainHttp::loopback_only);
+    ASSERT_TRUE(ref);
+    oci::Registry registry(*client, *ref, oci_options(), console);
+    const std::string archive = "temporal-static-libs-linux-x64-v1.0.2.tar.gz";
+    const std::string bytes = "not really a tarball";
+    const std::string sidecar = util::sha256_hex(bytes) + "  " + archive + "\n";
+    std::string empty_digest(oci::k_empty_digest);
+    for (const std::string* blob : {&bytes, &sidecar}) {
+        auto up = registry.upload_small_blob("sha256:" + util::sha256_hex(*blob), *blob);
+        ASSERT_TRUE(up && *up);
+    }
+    auto config = registry.upload_small_blob(empty_digest, "{}");
+    ASSERT_TRUE(config && *config);
+    auto again = registry.upload_small_blob(empty_digest, "{}");
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(*again);  // already there: nothing sent
+    EXPECT_EQ(registry.uploads(), 3u);
+    // What `oras push --artifact-type ... file:type ...` writes, creation time included.
+    json m = {{"schemaVersion", 2},
+              {"mediaType", oci::k_manifest_media_type},
+              {"artifactType", oci::k_artifact_type},
+              {"config",
+               {{"mediaType", oci::k_empty_media_type},
+                {"digest", empty_digest},
+                {"size", 2},
+                {"data", "e30="}}},
+              {"layers",
+               {{{"mediaType", "application/vnd.temporal-libs.archive.v1.tar+gzip"},
+                 {"digest", "sha256:" + util::sha256_hex(bytes)},
+                 {"size", bytes.size()},
+                 {"annotations", {{"org.opencontainers.image.title", archive}}}},
+                {{"mediaType", "text/plain"},
+                 {"digest", "sha256:" + util::sha256_hex(sidecar)},
+                 {"size", sidecar.size()},
+                 {"annotations", {{"org.opencontainers.image.title", archive + ".sha256"}}}},
+                {{"mediaType", "application/octet-stream"},
+                 {"digest", "sha256:" + util::sha256_hex(bytes)},
+                 {"size", bytes.size()}}}},
+              {"annotations", {{"org.opencontainers.image.created", "2026-01-01T00:00:00Z"}}}};
+    auto put = registry.put_manifest(k_tag, std::string(oci::k_manifest_media_type), m.dump());
+    ASSERT_TRUE(put) << put.error().message;
+
+    auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+    auto rel = oci->release(k_tag);
+    ASSERT_TRUE(rel && *rel) << (rel ? "no release" : rel.error().message);
+    ASSERT_EQ((*rel)->assets.size(), 2u);  // the untitled layer is not a file
+    const source::AssetInfo* a = (*rel)->find(archive);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->size, bytes.size());
+    EXPECT_EQ(a->reported_digest, util::sha256_hex(bytes));
+    auto text = oci->fetch_small(*(*rel)->find(archive + ".sha256"), 4096);
+    ASSERT_TRUE(text) << text.error().message;
+    EXPECT_EQ(*text, sidecar);
 }
 
 TEST(OciFront, TagListFollowsLinkPagination) {

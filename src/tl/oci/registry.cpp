@@ -334,6 +334,11 @@ std::string sha256_hex(std::string_view digest) {
     return util::is_sha256_hex(hex) ? util::to_lower(hex) : std::string();
 }
 
+http::SendResult SerialClient::send(const http::Request& request, http::BodySink& sink) {
+    std::lock_guard lock(m_mutex);
+    return m_inner.send(request, sink);
+}
+
 Registry::Registry(http::Client& client, Reference ref, const source::SourceOptions& options,
                    util::Console& console)
     : m_client(client), m_ref(std::move(ref)), m_options(options), m_console(console) {

@@ -129,7 +129,20 @@ struct FetchedManifest {
     std::string body;
 };
 
-// A client for one repository of one registry.
+// Sends through another client one exchange at a time: the libcurl client
+// reuses one handle, so threads sharing it must take turns.
+class SerialClient : public http::Client {
+public:
+    explicit SerialClient(http::Client& inner) : m_inner(inner) {}
+    http::SendResult send(const http::Request& request, http::BodySink& sink) override;
+
+private:
+    http::Client& m_inner;
+    std::mutex m_mutex;
+};
+
+// A client for one repository of one registry. Thread-safe (requests are
+// serialised on the one HTTP client).
 class Registry {
 public:
     Registry(http::Client& client, Reference ref, const source::SourceOptions& options,
@@ -192,7 +205,7 @@ private:
     // Credentials for the registry host, looked up once.
     Result<std::optional<config::HostCredentials>> host_credentials();
 
-    http::Client& m_client;
+    SerialClient m_client;
     Reference m_ref;
     source::SourceOptions m_options;
     util::Console& m_console;
