@@ -66,7 +66,7 @@ manifest=$(printf '{"artifactType":"application/vnd.temporal-libs.release.v1","c
 printf '%s' "$manifest" > "$BENCH_TMP/manifest.json"
 curl -sSf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
   --data-binary "@$BENCH_TMP/manifest.json" "$reg/v2/$repo/manifests/$tag-$platform" >/dev/null
-printf '{"artifactType":"application/vnd.temporal-libs.release.v1","manifests":[{"annotations":{"org.temporal-libs.platform":"%s"},"digest":"sha256:%s","mediaType":"application/vnd.oci.image.manifest.v1+json","platform":{"architecture":"amd64","os":"linux"},"size":%d}],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2}' \
+printf '{"annotations":{"org.temporal-libs.layout":"1"},"artifactType":"application/vnd.temporal-libs.release.v1","manifests":[{"annotations":{"org.temporal-libs.platform":"%s"},"digest":"sha256:%s","mediaType":"application/vnd.oci.image.manifest.v1+json","platform":{"architecture":"amd64","os":"linux"},"size":%d}],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2}' \
   "$platform" "$(sha256sum "$BENCH_TMP/manifest.json" | cut -d' ' -f1)" "$(stat -c %s "$BENCH_TMP/manifest.json")" \
   > "$BENCH_TMP/index.json"
 curl -sSf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \

@@ -244,6 +244,7 @@ void check_layout(const std::string& host_port, const std::string& repo) {
     EXPECT_EQ(index["schemaVersion"], 2);
     EXPECT_EQ(index["mediaType"], oci::k_index_media_type);
     EXPECT_EQ(index["artifactType"], oci::k_artifact_type);
+    EXPECT_EQ(index["annotations"]["org.temporal-libs.layout"], "1");
     ASSERT_EQ(index["manifests"].size(), k_platforms.size());
     std::map<std::string, std::pair<std::string, std::string>> want = {
         {"linux-x64", {"linux", "amd64"}},

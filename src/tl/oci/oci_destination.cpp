@@ -131,6 +131,7 @@ public:
         }
         Index index;
         index.artifact_type = std::string(k_artifact_type);
+        index.annotations[std::string(k_layout_annotation)] = std::to_string(k_layout_version);
         for (auto& [platform_name, layers] : per_platform) {
             Manifest m{std::string(k_artifact_type), empty_config(), layers};
             m.layers.insert(m.layers.end(), shared.begin(), shared.end());

@@ -259,6 +259,9 @@ std::string index_json(const Index& index) {
     if (!index.artifact_type.empty()) {
         j["artifactType"] = index.artifact_type;
     }
+    if (!index.annotations.empty()) {
+        j["annotations"] = index.annotations;
+    }
     return j.dump();
 }
 

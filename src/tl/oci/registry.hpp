@@ -18,7 +18,8 @@
 //                    a media type from layer_media_type(); sorted by name
 //   - one OCI image index tagged T listing those manifests, each with
 //     platform {os, architecture} (linux/amd64, linux/arm64, darwin/arm64,
-//     darwin/amd64) and the annotation org.temporal-libs.platform = P.
+//     darwin/amd64) and the annotation org.temporal-libs.platform = P; the
+//     index carries org.temporal-libs.layout = the format version.
 // A release with assets of no platform at all is one manifest tagged T. A
 // source also accepts a single image manifest tagged T (an `oras push` of all
 // files). Pulling checks each manifest fetched by digest against that digest
@@ -30,6 +31,10 @@
 // credentials only when the realm is on the registry's host, or with the
 // realm host's own credentials when configured) and sends the token to the
 // registry's origin only. Tokens are cached per scope (pull, push+pull).
+//
+// Layout versions:
+//   1: the layout above. Readers accept indexes without the layout annotation
+//      (made by hand or by ORAS) and single manifests.
 
 #include <atomic>
 #include <cstdint>
@@ -54,15 +59,23 @@
 
 namespace tl::oci {
 
+// The OCI image manifest media type (one per platform).
 inline constexpr std::string_view k_manifest_media_type =
     "application/vnd.oci.image.manifest.v1+json";
+// The OCI image index media type (one per release tag).
 inline constexpr std::string_view k_index_media_type = "application/vnd.oci.image.index.v1+json";
+// The artifactType of our manifests and indexes.
 inline constexpr std::string_view k_artifact_type = "application/vnd.temporal-libs.release.v1";
+// The OCI empty descriptor used as config: media type, digest of "{}".
 inline constexpr std::string_view k_empty_media_type = "application/vnd.oci.empty.v1+json";
 inline constexpr std::string_view k_empty_digest =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+// The annotation holding a layer's file name (what `oras pull` writes it as).
 inline constexpr std::string_view k_title_annotation = "org.opencontainers.image.title";
+// The annotation naming an index entry's platform ("linux-x64").
 inline constexpr std::string_view k_platform_annotation = "org.temporal-libs.platform";
+// The index annotation holding the layout's format version.
+inline constexpr std::string_view k_layout_annotation = "org.temporal-libs.layout";
 // Format version of the layout above.
 inline constexpr int k_layout_version = 1;
 
@@ -100,6 +113,7 @@ struct Manifest {
 struct Index {
     std::string artifact_type;
     std::vector<Descriptor> manifests;
+    std::map<std::string, std::string> annotations;
 };
 
 // The JSON a manifest is pushed as (deterministic: same manifest, same bytes).
