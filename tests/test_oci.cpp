@@ -547,13 +547,33 @@ TEST(OciFront, BearerTokenFlowKeepsCredentialsOnTheirHosts) {
                 break;
         }
     }
-    EXPECT_GE(token_requests, 2);  // push and pull scopes
+    // One token per scope and client: push for the mirror, pull for the source.
+    EXPECT_EQ(token_requests, 2);
     EXPECT_GT(storage_requests, 0);
     EXPECT_GT(bearer_requests, 0);
     std::string printed = out.text();
     for (const auto& t : tokens) {
         EXPECT_EQ(printed.find(t), std::string::npos);
     }
+}
+
+TEST(OciFront, ExpiredTokenIsRenewedOnce) {
+    FrontOptions options;
+    options.bearer = true;
+    RegistryFront front(options);
+    Origin origin;
+    auto client = http::make_curl_client({});
+    const std::string url = front.url("team/temporal-libs");
+    auto dest = oci::make_oci_destination(*client, url, oci_options(), origin.console);
+    mirror_release(*origin.source, *dest, k_tag, origin.dir / "mirror", origin.console);
+    std::size_t before = front.tokens().size();
+    // Tokens now expire after two requests: the install (index, three
+    // manifests, checksum file, archive) renews its token along the way.
+    front.set_token_uses(2);
+    auto oci = source::make_oci_source(*client, url, oci_options(), origin.console);
+    auto r = install_from(*oci, origin.dir / "cache", "linux-x64", origin.console);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_GE(front.tokens().size(), before + 3);
 }
 
 TEST(OciFront, TokenServiceGetsOnlyItsOwnCredentials) {

@@ -48,6 +48,7 @@ struct RegistryFront::Impl {
     // repository -> reference (tag or digest) -> manifest
     std::map<std::string, std::map<std::string, StoredManifest>> manifests;
     std::map<std::string, std::string> token_scopes;  // token -> scope
+    std::map<std::string, int> token_used;            // token -> requests made with it
     int next_id = 0;
 
     void record(FrontServer which, const httplib::Request& req) {
@@ -75,7 +76,9 @@ struct RegistryFront::Impl {
             std::lock_guard lock(mutex);
             if (auth.rfind("Bearer ", 0) == 0) {
                 auto it = token_scopes.find(auth.substr(7));
-                if (it != token_scopes.end() &&
+                bool expired = it != token_scopes.end() && options.token_uses > 0 &&
+                               ++token_used[it->first] > options.token_uses;
+                if (it != token_scopes.end() && !expired &&
                     (it->second == want || it->second == "repository:" + name + ":pull,push")) {
                     return true;
                 }
@@ -301,6 +304,11 @@ void RegistryFront::add_manifest(const std::string& repository, const std::strin
     std::lock_guard lock(m_impl->mutex);
     m_impl->manifests[repository][tag] = {media_type, body};
     m_impl->manifests[repository]["sha256:" + util::sha256_hex(body)] = {media_type, body};
+}
+
+void RegistryFront::set_token_uses(int uses) {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->options.token_uses = uses;
 }
 
 std::vector<FrontRequest> RegistryFront::requests() const {

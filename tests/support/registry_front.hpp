@@ -32,6 +32,9 @@ struct FrontOptions {
     bool redirect_blobs = false;
     // Tags per page of the tag list (Link rel="next" to the following page).
     int tags_per_page = 0;
+    // When non-zero, a token is refused (as expired) after this many requests
+    // (see RegistryFront::set_token_uses).
+    int token_uses = 0;
 };
 
 // Base64 of "user:password", as in a Basic Authorization header or a Docker config.
@@ -54,6 +57,8 @@ public:
     void add_manifest(const std::string& repository, const std::string& tag,
                       const std::string& media_type, const std::string& body);
     std::vector<FrontRequest> requests() const;
+    // From now on a token is refused (as expired) after `uses` requests; 0: never.
+    void set_token_uses(int uses);
     // The bearer tokens the token service handed out.
     std::vector<std::string> tokens() const;
 
