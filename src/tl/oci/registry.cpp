@@ -784,6 +784,9 @@ Result<std::string> Registry::get_small_blob(const std::string& digest, std::siz
 
 http::SendResult Registry::get_blob(const std::string& digest, http::BodySink& sink,
                                     const source::Headers& extra) {
+    // One attempt, as Source::fetch promises: the downloader owns the retry
+    // loop for streamed downloads (it resumes with Range between attempts).
+    // Only the authentication handshake is done here.
     http::Request req;
     req.url = url("/blobs/" + digest);
     req.headers = extra;
@@ -799,8 +802,9 @@ http::SendResult Registry::get_blob(const std::string& digest, http::BodySink& s
             round == 0 ? authorize(r->headers.get("www-authenticate").value_or(""), Access::pull)
                        : Result<std::string>(refused(401, m_ref.host, sent_from()));
         if (!a) {
+            // Refused or missing credentials are not worth another attempt.
             http::TransportError e;
-            e.kind = http::TransportError::Kind::other;
+            e.kind = http::TransportError::Kind::aborted;
             e.status = 401;
             e.message = a.error().message;
             return util::unexpected(e);
