@@ -687,6 +687,41 @@ TEST(OciFront, ReadsOneManifestAsOrasPushesIt) {
     EXPECT_EQ(*text, sidecar);
 }
 
+TEST(OciFront, ManifestsMustMatchTheirDescriptors) {
+    RegistryFront front(FrontOptions{});
+    std::string manifest = oci::manifest_json({std::string(oci::k_artifact_type), {}, {}});
+    std::string digest = "sha256:" + util::sha256_hex(manifest);
+    front.add_manifest("team/tl", "x-linux-x64", std::string(oci::k_manifest_media_type), manifest);
+    auto index_for = [&](const std::string& d, std::size_t size) {
+        oci::Index index;
+        index.manifests.push_back(
+            {std::string(oci::k_manifest_media_type), d, size, {}, "linux", "amd64"});
+        return oci::index_json(index);
+    };
+    // The size in the index disagrees with the manifest.
+    front.add_manifest("team/tl", "temporal-libs-v1.0.0", std::string(oci::k_index_media_type),
+                       index_for(digest, manifest.size() + 1));
+    // The registry answers a digest with other bytes.
+    std::string other = oci::manifest_json({"application/x-other", {}, {}});
+    std::string other_digest = "sha256:" + util::sha256_hex(other);
+    front.add_manifest("team/tl", other_digest, std::string(oci::k_manifest_media_type), manifest);
+    front.add_manifest("team/tl", "temporal-libs-v2.0.0", std::string(oci::k_index_media_type),
+                       index_for(other_digest, manifest.size()));
+    front.add_manifest("team/tl", "temporal-libs-v3.0.0", std::string(oci::k_index_media_type),
+                       index_for(digest, manifest.size()));
+    auto client = http::make_curl_client({});
+    util::Console console(stderr);
+    auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+    for (const std::string& tag :
+         std::vector<std::string>{"temporal-libs-v1.0.0", "temporal-libs-v2.0.0"}) {
+        auto r = oci->release(tag);
+        ASSERT_FALSE(r) << tag;
+        EXPECT_EQ(r.error().kind, ErrorKind::integrity) << r.error().message;
+    }
+    auto good = oci->release("temporal-libs-v3.0.0");
+    ASSERT_TRUE(good && *good) << (good ? "none" : good.error().message);
+}
+
 TEST(OciFront, TagListFollowsLinkPagination) {
     FrontOptions options;
     options.tags_per_page = 2;

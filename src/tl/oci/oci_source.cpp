@@ -59,6 +59,12 @@ public:
                                                           d.digest +
                                                           ", which the registry does not have");
                 }
+                if ((*m)->body.size() != d.size) {
+                    return fail(ErrorKind::integrity,
+                                name() + ":" + tag + " lists manifest " + d.digest + " with " +
+                                    std::to_string(d.size) + " bytes, but it has " +
+                                    std::to_string((*m)->body.size()));
+                }
                 auto parsed = parse_manifest((*m)->body);
                 if (!parsed) {
                     return util::unexpected(parsed.error());

@@ -649,6 +649,13 @@ Result<void> Registry::put_manifest(const std::string& reference, const std::str
     if (!r) {
         return util::unexpected(r.error());
     }
+    // A registry that stores other bytes than those sent would break every
+    // digest that refers to this manifest.
+    std::string want = "sha256:" + util::sha256_hex(body);
+    if (auto got = r->headers.get("docker-content-digest"); got && *got != want) {
+        return fail(ErrorKind::integrity, ex.what + ": the registry stored it as " + *got +
+                                              ", not as the pushed " + want);
+    }
     return {};
 }
 
