@@ -722,6 +722,19 @@ TEST(OciFront, ManifestsMustMatchTheirDescriptors) {
     ASSERT_TRUE(good && *good) << (good ? "none" : good.error().message);
 }
 
+TEST(OciFront, AWebServerIsNotARegistry) {
+    FakeGitHub github;
+    auto client = http::make_curl_client({});
+    util::Console console(stderr);
+    std::string host = github.api_url().substr(github.api_url().find("://") + 3);
+    auto oci =
+        source::make_oci_source(*client, "oci://" + host + "/team/tl", oci_options(), console);
+    auto r = oci->release(k_tag);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("is not an OCI registry"), std::string::npos)
+        << r.error().message;
+}
+
 TEST(OciFront, TagListFollowsLinkPagination) {
     FrontOptions options;
     options.tags_per_page = 2;

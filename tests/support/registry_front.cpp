@@ -78,6 +78,10 @@ struct RegistryFront::Impl {
                 auto it = token_scopes.find(auth.substr(7));
                 bool expired = it != token_scopes.end() && options.token_uses > 0 &&
                                ++token_used[it->first] > options.token_uses;
+                // Any valid token may ping /v2/, as on real registries.
+                if (it != token_scopes.end() && !expired && name.empty()) {
+                    return true;
+                }
                 if (it != token_scopes.end() && !expired &&
                     (it->second == want || it->second == "repository:" + name + ":pull,push")) {
                     return true;

@@ -36,6 +36,11 @@ public:
             return util::unexpected(top.error());
         }
         if (!*top) {
+            // A 404 from something that is not a registry must not read as
+            // "no such release".
+            if (auto ping = m_registry.ping(); !ping) {
+                return util::unexpected(ping.error());
+            }
             return std::optional<source::ReleaseInfo>{};
         }
         source::ReleaseInfo info;

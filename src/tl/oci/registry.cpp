@@ -593,6 +593,26 @@ Result<http::Response> Registry::send(const Exchange& ex, http::BodySink& sink, 
     }
 }
 
+Result<void> Registry::ping() {
+    NullSink discard;
+    Exchange ex;
+    ex.what = "registry check " + util::quoted(m_ref.base_url + "/v2/");
+    ex.request.url = m_ref.base_url + "/v2/";
+    ex.request.timeouts = m_options.timeouts;
+    ex.accept = [](int s) { return s < 500 && s != 408 && s != 429; };
+    auto r = send(ex, discard, Access::pull);
+    if (!r) {
+        return util::unexpected(r.error());
+    }
+    if (r->status != 200) {
+        return fail(ErrorKind::usage, util::quoted(m_ref.display()) + " is not an OCI registry: " +
+                                          util::quoted(m_ref.base_url + "/v2/") + " answers HTTP " +
+                                          std::to_string(r->status) +
+                                          " (check the host and port in the oci:// URL)");
+    }
+    return {};
+}
+
 Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string& reference,
                                                               Access access) {
     http::StringSink sink(k_manifest_limit);

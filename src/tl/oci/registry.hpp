@@ -164,6 +164,9 @@ public:
 
     const Reference& reference() const { return m_ref; }
 
+    // Checks that the host speaks the Distribution API (GET /v2/ answers 200,
+    // after authenticating); a usage failure naming the URL otherwise.
+    Result<void> ping();
     // The manifest or index a tag or digest names; empty on 404 (unknown tag or
     // repository). Fetched by digest, the body must hash to it.
     Result<std::optional<FetchedManifest>> get_manifest(const std::string& reference,
