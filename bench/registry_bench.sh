@@ -5,8 +5,7 @@
 # baseline curl -o + sha256sum -c of the registry blob. The release is pushed
 # to the registry in the layout of docs/oci.md (blobs, platform manifest,
 # index) with curl, so only the download side is the tool's. The registry
-# download runs `temporal-libs download --source oci://…`; while the command
-# line lacks --source, build/oci-fetch (the same installer) stands in.
+# download runs `temporal-libs download --source oci://…`.
 #   bash bench/registry_bench.sh [SIZE_MB_PER_LIB=40] [RUNS=3]
 source "$(dirname "$0")/common.sh"
 size_mb="${1:-40}"
@@ -74,13 +73,8 @@ curl -sSf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
 blob="sha256:$(sha256sum "$archive" | cut -d' ' -f1)"
 
 oci_url="oci://127.0.0.1:$port/$repo"
-if "$tool" download --help 2>/dev/null | grep -q -- '--source'; then
-  oci_cmd=("$tool" -q download --version "$tag" --platform "$platform" --source "$oci_url" --cache-dir)
-  oci_label="temporal-libs from docker-registry (oci://)"
-else
-  oci_cmd=("$bench_root/build/oci-fetch" "$oci_url" "$tag" "$platform")
-  oci_label="installer from docker-registry (oci-fetch)"
-fi
+oci_cmd=("$tool" -q download --version "$tag" --platform "$platform" --source "$oci_url" --cache-dir)
+oci_label="temporal-libs from docker-registry (oci://)"
 gh=(); oci=(); base=()
 oci_ok=1
 for i in $(seq "$runs"); do

@@ -4,6 +4,7 @@
 #include "tl/cli/commands.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/mirror/copy.hpp"
+#include "tl/oci/registry.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
@@ -17,16 +18,16 @@ struct MirrorFlags {
     std::string to;
 };
 
-// The destination --to names: a directory (path or file://).
-std::unique_ptr<mirror::Destination> open_destination(const std::string& to) {
+// The destination --to names: a directory (path or file://) or an OCI
+// repository (oci://), which talks through `client`.
+std::unique_ptr<mirror::Destination> open_destination(const std::string& to, http::Client& client,
+                                                      const github::ApiConfig& api,
+                                                      util::Console& console) {
     std::string spec(util::trim(to));
     if (util::starts_with(spec, "file://")) {
         spec = spec.substr(7);
     } else if (util::starts_with(spec, "oci://")) {
-        // OCI repositories come with the registry client (its Destination).
-        throw Error(ErrorKind::usage, "cannot mirror to " + util::quoted(util::redact_url(spec)) +
-                                          ": OCI registries are not supported by this build; "
-                                          "use a directory (--to /srv/temporal-libs)");
+        return oci::make_oci_destination(client, spec, source_options_from(api), console);
     } else if (spec.find("://") != std::string::npos) {
         throw Error(ErrorKind::usage,
                     "cannot mirror to " + util::quoted(util::redact_url(spec)) +
@@ -72,13 +73,14 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     c.set_from_flag("version", f.version, "--version");
     apply_network_flags(c, f);
     github::ApiConfig api = api_config_from(c);
-    std::unique_ptr<mirror::Destination> destination = open_destination(flags.to);
+    // The destination's own client: the workers below each use theirs.
+    auto destination_client = make_client();
+    std::unique_ptr<mirror::Destination> destination =
+        open_destination(flags.to, *destination_client, api, ctx.console);
     std::vector<std::string> specs = c.list("sources");
 
     // Resolve the release once, so every worker copies the same tag.
-    http::ClientOptions co;
-    co.user_agent = std::string("temporal-libs/") + TL_VERSION;
-    auto client = http::make_curl_client(co);
+    auto client = make_client();
     auto source = make_sources(specs, *client, api, ctx.console);
     std::string version = c.text("version");
     std::optional<source::ReleaseInfo> release;
@@ -132,7 +134,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     mirror::SourceFactory factory = [&]() -> Result<mirror::WorkerSource> {
         try {
             mirror::WorkerSource w;
-            w.client = http::make_curl_client(co);
+            w.client = make_client();
             w.source = make_sources(specs, *w.client, api, ctx.console);
             return w;
         } catch (const Error& e) {

@@ -109,9 +109,7 @@ void run_publish(Context& ctx, const PublishFlags& f) {
             }
             ctx.console.warn("no GITHUB_TOKEN: the dry run cannot see draft releases");
         }
-        http::ClientOptions co;
-        co.user_agent = std::string("temporal-libs/") + TL_VERSION;
-        auto client = http::make_curl_client(co);
+        auto client = make_client();
         github::Writer writer(*client, api, ctx.console);
         auto r = value_or_throw(publish::publish_release(writer, o, ctx.console));
         std::size_t sent = r.actions.size() - r.count(publish::AssetAction::Kind::skip);

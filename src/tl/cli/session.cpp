@@ -168,11 +168,23 @@ source::Source* Session::source(Context& ctx) {
 
 http::Client& Session::client() {
     if (!m_client) {
-        http::ClientOptions co;
-        co.user_agent = std::string("temporal-libs/") + TL_VERSION;
-        m_client = http::make_curl_client(co);
+        m_client = make_client();
     }
     return *m_client;
+}
+
+source::SourceOptions source_options_from(const github::ApiConfig& api) {
+    source::SourceOptions options;
+    options.retry = api.retry;
+    options.timeouts = api.timeouts;
+    options.plain_http = api.plain_http;
+    return options;
+}
+
+std::unique_ptr<http::Client> make_client() {
+    http::ClientOptions co;
+    co.user_agent = std::string("temporal-libs/") + TL_VERSION;
+    return http::make_curl_client(co);
 }
 
 std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& specs,
@@ -182,10 +194,7 @@ std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& spe
         throw Error(ErrorKind::usage, std::string("'sources' is empty; list at least one of: ") +
                                           source::k_source_forms);
     }
-    source::SourceOptions options;
-    options.retry = api.retry;
-    options.timeouts = api.timeouts;
-    options.plain_http = api.plain_http;
+    source::SourceOptions options = source_options_from(api);
     std::vector<std::unique_ptr<source::Source>> sources;
     for (const auto& spec : specs) {
         sources.push_back(value_or_throw(source::make_source(spec, client, api, options, console)));

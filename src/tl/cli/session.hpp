@@ -80,6 +80,14 @@ github::ApiConfig api_config_from(const config::Config& config);
 
 // The source list `specs` names, tried in order (see source::make_source);
 // throws tl::Error (usage) for an empty list or a spec it does not understand.
+// Retries, timeouts and the plain-HTTP policy for mirrors and registries: the
+// same as for the GitHub API.
+source::SourceOptions source_options_from(const github::ApiConfig& api);
+
+// A libcurl client with the tool's User-Agent. One per thread: a client is not
+// safe to share between threads.
+std::unique_ptr<http::Client> make_client();
+
 std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& specs,
                                              http::Client& client, const github::ApiConfig& api,
                                              util::Console& console);

@@ -43,10 +43,12 @@ Result<std::unique_ptr<Source>> make_source(const std::string& spec, http::Clien
         return make_mirror_source(client, "file://" + dir, options, console);
     }
     if (util::starts_with(s, "oci://")) {
-        // OCI registries come with the registry client (make_oci_source).
-        return fail(ErrorKind::usage, "source " + util::quoted(util::redact_url(s)) +
-                                          ": OCI registries are not supported by this build; "
-                                          "use a static mirror (https://HOST/PATH/) or github");
+        // A malformed reference throws tl::Error (usage) from the registry client.
+        try {
+            return make_oci_source(client, s, options, console);
+        } catch (const Error& e) {
+            return fail(e.kind(), e.what());
+        }
     }
     return fail(ErrorKind::usage, "unknown source " + util::quoted(util::redact_url(s)) +
                                       "; use one of: " + k_source_forms);
