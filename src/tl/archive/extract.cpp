@@ -26,11 +26,13 @@ struct ArchiveDeleter {
 };
 using ArchivePtr = std::unique_ptr<struct archive, ArchiveDeleter>;
 
-ArchivePtr new_reader() {
+ArchivePtr new_reader(StreamInput input = StreamInput::compressed_tar) {
     ArchivePtr a(archive_read_new());
     // Release archives are tar, compressed with gzip (the contract) or zstd.
-    archive_read_support_filter_gzip(a.get());
-    archive_read_support_filter_zstd(a.get());
+    if (input == StreamInput::compressed_tar) {
+        archive_read_support_filter_gzip(a.get());
+        archive_read_support_filter_zstd(a.get());
+    }
     archive_read_support_filter_none(a.get());
     archive_read_support_format_tar(a.get());
     return a;
@@ -253,8 +255,8 @@ Result<std::vector<ExtractedFile>> extract_file(const std::filesystem::path& arc
 
 Result<std::vector<ExtractedFile>> extract_stream(const ReadChunk& read,
                                                   const std::filesystem::path& dest,
-                                                  const Limits& limits) {
-    ArchivePtr a = new_reader();
+                                                  const Limits& limits, StreamInput input) {
+    ArchivePtr a = new_reader(input);
     StreamState state{&read};
     if (archive_read_open(a.get(), &state, nullptr, stream_read, nullptr) != ARCHIVE_OK) {
         const char* msg = archive_error_string(a.get());
