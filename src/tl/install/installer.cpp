@@ -347,6 +347,7 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
         auto got =
             download_to_partial(*m_source, archive, partial, options.retry, m_console, &unpacker);
         if (!got) {
+            unpacker.cancel();
             return give_up(got.error(), {});
         }
         outcome = unpacker.finish();

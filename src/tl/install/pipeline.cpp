@@ -120,11 +120,14 @@ void Unpacker::bytes(const char* data, std::size_t size) {
 }
 
 void Unpacker::restart() {
-    std::size_t peak = m_queue ? m_queue->peak_blocks() : 0;
     stop();
+    m_peak_before = std::max(m_peak_before, m_queue->peak_blocks());
     empty_directory(m_staging);
     start();
-    m_result.peak_blocks = peak;
+}
+
+void Unpacker::cancel() {
+    stop();
 }
 
 UnpackOutcome Unpacker::finish() {
@@ -132,7 +135,7 @@ UnpackOutcome Unpacker::finish() {
     if (m_worker.joinable()) {
         m_worker.join();
     }
-    m_result.peak_blocks = std::max(m_result.peak_blocks, m_queue->peak_blocks());
+    m_result.peak_blocks = std::max(m_peak_before, m_queue->peak_blocks());
     return std::move(m_result);
 }
 

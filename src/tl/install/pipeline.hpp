@@ -98,6 +98,9 @@ public:
     void restart() override;
     // Marks the end of the archive and waits for the extraction to finish.
     UnpackOutcome finish();
+    // Stops the extraction without waiting for more bytes (the download
+    // failed); the staging directory is no longer written to afterwards.
+    void cancel();
 
 private:
     void start();
@@ -111,6 +114,8 @@ private:
     std::unique_ptr<BlockQueue> m_queue;
     std::thread m_worker;
     UnpackOutcome m_result;
+    // The most blocks in flight over the passes before the current one.
+    std::size_t m_peak_before = 0;
 };
 
 // The files of a pass that went through, or its failure. A gzip stream the
