@@ -33,9 +33,65 @@ public:
     const char* engine() const override { return "none"; }
 };
 
-// What gzip decoders share: what may follow a member.
+// What gzip decoders share: the walk from member to member, what may follow
+// the last one, and the end check.
 class GzipDecoder : public Decoder {
+public:
+    Result<std::size_t> decode(char* out, std::size_t capacity) final {
+        std::size_t produced = 0;
+        while (produced < capacity) {
+            if (m_member_done) {
+                if (m_in_size == 0) {
+                    break;
+                }
+                auto next = next_member();
+                if (!next) {
+                    return util::unexpected(next.error());
+                }
+                if (!*next) {
+                    break;
+                }
+                start_member();
+                m_member_done = false;
+            }
+            Step step = inflate_some(out + produced, capacity - produced);
+            advance(step.used);
+            produced += step.made;
+            if (!step.error.empty()) {
+                return damaged("gzip", m_consumed, std::string(engine()) + ": " + step.error);
+            }
+            if (step.member_end) {
+                m_member_done = true;
+                continue;
+            }
+            if (step.used == 0 && step.made == 0) {
+                break;
+            }
+        }
+        return produced;
+    }
+
+    Result<void> finish() final {
+        if (!m_member_done) {
+            return damaged("gzip", m_consumed, "it ends before the end of its last member");
+        }
+        return {};
+    }
+
 protected:
+    // What one call of the inflate library did.
+    struct Step {
+        std::size_t used = 0;
+        std::size_t made = 0;
+        bool member_end = false;  // the member's trailer was read and checked
+        std::string error;        // empty unless the stream is damaged
+    };
+    // Inflates from the current input (without consuming it) into `out`.
+    virtual Step inflate_some(char* out, std::size_t capacity) = 0;
+    // Prepares for the next member's header.
+    virtual void start_member() = 0;
+
+private:
     // Called after a member ended with input left: zero bytes are padding
     // (gzip -d accepts them too) and must run to the end; anything else starts
     // the next member (true). A non-zero byte after padding is damage.
@@ -59,70 +115,38 @@ protected:
     bool m_padding = false;
 };
 
-// gzip through zlib, member after member.
+// gzip through zlib.
 class ZlibGzip final : public GzipDecoder {
 public:
-    ZlibGzip() {
-        // 16 + 15: a gzip wrapper and the largest window.
-        m_ok = inflateInit2(&m_z, 16 + 15) == Z_OK;
-    }
+    // 16 + 15: a gzip wrapper and the largest window.
+    ZlibGzip() { m_ok = inflateInit2(&m_z, 16 + 15) == Z_OK; }
     ~ZlibGzip() override { inflateEnd(&m_z); }
-
-    Result<std::size_t> decode(char* out, std::size_t capacity) override {
-        if (!m_ok) {
-            return fail(ErrorKind::internal, "cannot initialise zlib");
-        }
-        std::size_t produced = 0;
-        while (produced < capacity) {
-            if (m_member_done) {
-                if (m_in_size == 0) {
-                    break;
-                }
-                auto next = next_member();
-                if (!next) {
-                    return util::unexpected(next.error());
-                }
-                if (!*next) {
-                    break;
-                }
-                inflateReset(&m_z);
-                m_member_done = false;
-            }
-            m_z.next_in = const_cast<unsigned char*>(m_in);
-            m_z.avail_in = static_cast<uInt>(std::min<std::size_t>(m_in_size, 1u << 30));
-            m_z.next_out = reinterpret_cast<unsigned char*>(out + produced);
-            m_z.avail_out = static_cast<uInt>(std::min<std::size_t>(capacity - produced, 1u << 30));
-            const uInt in_before = m_z.avail_in;
-            const uInt out_before = m_z.avail_out;
-            int rc = inflate(&m_z, Z_NO_FLUSH);
-            const std::size_t used = in_before - m_z.avail_in;
-            const std::size_t made = out_before - m_z.avail_out;
-            advance(used);
-            produced += made;
-            if (rc == Z_STREAM_END) {
-                m_member_done = true;
-                continue;
-            }
-            if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                return damaged("gzip", m_consumed,
-                               std::string("zlib: ") + (m_z.msg ? m_z.msg : "invalid data"));
-            }
-            if (used == 0 && made == 0) {
-                break;
-            }
-        }
-        return produced;
-    }
-
-    Result<void> finish() override {
-        if (!m_member_done) {
-            return damaged("gzip", m_consumed, "it ends before the end of its last member");
-        }
-        return {};
-    }
     const char* engine() const override { return "zlib"; }
 
 private:
+    Step inflate_some(char* out, std::size_t capacity) override {
+        Step step;
+        if (!m_ok) {
+            step.error = "cannot initialise zlib";
+            return step;
+        }
+        m_z.next_in = const_cast<unsigned char*>(m_in);
+        m_z.avail_in = static_cast<uInt>(std::min<std::size_t>(m_in_size, 1u << 30));
+        m_z.next_out = reinterpret_cast<unsigned char*>(out);
+        m_z.avail_out = static_cast<uInt>(std::min<std::size_t>(capacity, 1u << 30));
+        const uInt in_before = m_z.avail_in;
+        const uInt out_before = m_z.avail_out;
+        int rc = inflate(&m_z, Z_NO_FLUSH);
+        step.used = in_before - m_z.avail_in;
+        step.made = out_before - m_z.avail_out;
+        step.member_end = rc == Z_STREAM_END;
+        if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END) {
+            step.error = m_z.msg ? m_z.msg : "invalid data";
+        }
+        return step;
+    }
+    void start_member() override { inflateReset(&m_z); }
+
     z_stream m_z{};
     bool m_ok = false;
 };
@@ -133,62 +157,29 @@ private:
 class IsalGzip final : public GzipDecoder {
 public:
     IsalGzip() { start_member(); }
-
-    Result<std::size_t> decode(char* out, std::size_t capacity) override {
-        std::size_t produced = 0;
-        while (produced < capacity) {
-            if (m_member_done) {
-                if (m_in_size == 0) {
-                    break;
-                }
-                auto next = next_member();
-                if (!next) {
-                    return util::unexpected(next.error());
-                }
-                if (!*next) {
-                    break;
-                }
-                start_member();
-            }
-            m_st.next_in = const_cast<std::uint8_t*>(m_in);
-            m_st.avail_in = static_cast<std::uint32_t>(std::min<std::size_t>(m_in_size, 1u << 30));
-            m_st.next_out = reinterpret_cast<std::uint8_t*>(out + produced);
-            m_st.avail_out =
-                static_cast<std::uint32_t>(std::min<std::size_t>(capacity - produced, 1u << 30));
-            const std::uint32_t in_before = m_st.avail_in;
-            const std::uint32_t out_before = m_st.avail_out;
-            int rc = isal_inflate(&m_st);
-            const std::size_t used = in_before - m_st.avail_in;
-            const std::size_t made = out_before - m_st.avail_out;
-            advance(used);
-            produced += made;
-            if (rc < 0 || rc == ISAL_NEED_DICT) {
-                return damaged("gzip", m_consumed, std::string("ISA-L: ") + describe(rc));
-            }
-            if (m_st.block_state == ISAL_BLOCK_FINISH) {
-                m_member_done = true;
-                continue;
-            }
-            if (used == 0 && made == 0) {
-                break;
-            }
-        }
-        return produced;
-    }
-
-    Result<void> finish() override {
-        if (!m_member_done) {
-            return damaged("gzip", m_consumed, "it ends before the end of its last member");
-        }
-        return {};
-    }
     const char* engine() const override { return "ISA-L"; }
 
 private:
-    void start_member() {
+    Step inflate_some(char* out, std::size_t capacity) override {
+        m_st.next_in = const_cast<std::uint8_t*>(m_in);
+        m_st.avail_in = static_cast<std::uint32_t>(std::min<std::size_t>(m_in_size, 1u << 30));
+        m_st.next_out = reinterpret_cast<std::uint8_t*>(out);
+        m_st.avail_out = static_cast<std::uint32_t>(std::min<std::size_t>(capacity, 1u << 30));
+        const std::uint32_t in_before = m_st.avail_in;
+        const std::uint32_t out_before = m_st.avail_out;
+        int rc = isal_inflate(&m_st);
+        Step step;
+        step.used = in_before - m_st.avail_in;
+        step.made = out_before - m_st.avail_out;
+        if (rc < 0 || rc == ISAL_NEED_DICT) {
+            step.error = describe(rc);
+        }
+        step.member_end = m_st.block_state == ISAL_BLOCK_FINISH;
+        return step;
+    }
+    void start_member() override {
         isal_inflate_init(&m_st);
         m_st.crc_flag = ISAL_GZIP;
-        m_member_done = false;
     }
 
     static const char* describe(int rc) {
