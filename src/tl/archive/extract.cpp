@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -26,11 +27,13 @@ struct ArchiveDeleter {
 };
 using ArchivePtr = std::unique_ptr<struct archive, ArchiveDeleter>;
 
-ArchivePtr new_reader() {
+ArchivePtr new_reader(StreamInput input = StreamInput::compressed_tar) {
     ArchivePtr a(archive_read_new());
     // Release archives are tar, compressed with gzip (the contract) or zstd.
-    archive_read_support_filter_gzip(a.get());
-    archive_read_support_filter_zstd(a.get());
+    if (input == StreamInput::compressed_tar) {
+        archive_read_support_filter_gzip(a.get());
+        archive_read_support_filter_zstd(a.get());
+    }
     archive_read_support_filter_none(a.get());
     archive_read_support_format_tar(a.get());
     return a;
@@ -88,7 +91,7 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
                                                "': " + std::strerror(errno));
     }
     std::vector<ExtractedFile> files;
-    std::vector<char> buf(1 << 20);
+    const std::vector<char> zeros(1 << 20, '\0');
     std::uint64_t entries = 0;
     std::uint64_t total = 0;
     for (;;) {
@@ -160,18 +163,10 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
         }
         util::Sha256 hash;
         std::uint64_t size = 0;
-        for (;;) {
-            la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
-            if (n == 0) {
-                break;
-            }
-            if (n < 0) {
-                const char* msg = archive_error_string(a);
-                return fail(ErrorKind::integrity, "archive is damaged at " + util::quoted(name) +
-                                                      ": " + (msg ? msg : "read error"));
-            }
-            size += static_cast<std::uint64_t>(n);
-            total += static_cast<std::uint64_t>(n);
+        // Checks the limits, hashes and writes the entry's next bytes.
+        auto append = [&](const void* data, std::size_t n) -> Result<void> {
+            size += n;
+            total += n;
             if (size > limits.max_entry_size) {
                 return unsafe(name, "it is larger than the limit of " +
                                         util::human_bytes(limits.max_entry_size));
@@ -181,10 +176,44 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
                                                       util::human_bytes(limits.max_total_size) +
                                                       "; refusing it");
             }
-            hash.update(buf.data(), static_cast<std::size_t>(n));
-            if (auto w = util::write_all(out.get(), buf.data(), static_cast<std::size_t>(n),
-                                         dest / *path);
-                !w) {
+            hash.update(data, n);
+            return util::write_all(out.get(), data, n, dest / *path);
+        };
+        // Zeros up to `offset`: the holes of a sparse entry read as zeros.
+        auto fill_to = [&](std::uint64_t offset) -> Result<void> {
+            while (size < offset) {
+                auto n =
+                    static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), offset - size));
+                if (auto w = append(zeros.data(), n); !w) {
+                    return w;
+                }
+            }
+            return {};
+        };
+        for (;;) {
+            // The data blocks straight from libarchive's buffer: no copy.
+            const void* block = nullptr;
+            std::size_t n = 0;
+            la_int64_t offset = 0;
+            int got = archive_read_data_block(a, &block, &n, &offset);
+            if (got == ARCHIVE_EOF) {
+                break;
+            }
+            if ((got != ARCHIVE_OK && got != ARCHIVE_WARN) || offset < 0 ||
+                static_cast<std::uint64_t>(offset) < size) {
+                const char* msg = archive_error_string(a);
+                return fail(ErrorKind::integrity, "archive is damaged at " + util::quoted(name) +
+                                                      ": " + (msg ? msg : "read error"));
+            }
+            if (auto w = fill_to(static_cast<std::uint64_t>(offset)); !w) {
+                return util::unexpected(w.error());
+            }
+            if (auto w = append(block, n); !w) {
+                return util::unexpected(w.error());
+            }
+        }
+        if (archive_entry_size_is_set(entry)) {
+            if (auto w = fill_to(static_cast<std::uint64_t>(archive_entry_size(entry))); !w) {
                 return util::unexpected(w.error());
             }
         }
@@ -253,8 +282,8 @@ Result<std::vector<ExtractedFile>> extract_file(const std::filesystem::path& arc
 
 Result<std::vector<ExtractedFile>> extract_stream(const ReadChunk& read,
                                                   const std::filesystem::path& dest,
-                                                  const Limits& limits) {
-    ArchivePtr a = new_reader();
+                                                  const Limits& limits, StreamInput input) {
+    ArchivePtr a = new_reader(input);
     StreamState state{&read};
     if (archive_read_open(a.get(), &state, nullptr, stream_read, nullptr) != ARCHIVE_OK) {
         const char* msg = archive_error_string(a.get());

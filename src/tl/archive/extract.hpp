@@ -46,10 +46,15 @@ Result<std::vector<ExtractedFile>> extract_file(const std::filesystem::path& arc
                                                 const std::filesystem::path& dest,
                                                 const Limits& limits = {});
 
+// What extract_stream is given: a tar compressed any way extract_file accepts,
+// or the raw tar stream (already decompressed, as the install pipeline does).
+enum class StreamInput { compressed_tar, raw_tar };
+
 // The same, reading the archive bytes from `read` (the one-pass pipeline).
 Result<std::vector<ExtractedFile>> extract_stream(const ReadChunk& read,
                                                   const std::filesystem::path& dest,
-                                                  const Limits& limits = {});
+                                                  const Limits& limits = {},
+                                                  StreamInput input = StreamInput::compressed_tar);
 
 // Checks an entry name and returns it normalised ("./a/b" -> "a/b"); empty for
 // the archive root ("." or "./"); a failure message for unsafe names.

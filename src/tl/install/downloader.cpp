@@ -57,8 +57,10 @@ Result<void> write_meta(const fs::path& partial, const PartialMeta& m) {
     return util::write_file_atomic(meta_path(partial), j.dump() + "\n");
 }
 
-// Hashes the first `size` bytes of an open file (the kept prefix of a resume).
-Result<void> hash_prefix(int fd, std::uint64_t size, util::Sha256& hash, const fs::path& path) {
+// Hashes the first `size` bytes of an open file (the kept prefix of a resume)
+// and hands them to `tap`.
+Result<void> hash_prefix(int fd, std::uint64_t size, util::Sha256& hash, const fs::path& path,
+                         ByteTap* tap) {
     std::vector<char> buf(1 << 20);
     std::uint64_t done = 0;
     while (done < size) {
@@ -69,6 +71,9 @@ Result<void> hash_prefix(int fd, std::uint64_t size, util::Sha256& hash, const f
             return fail(ErrorKind::filesystem, "cannot read '" + path.string() + "'");
         }
         hash.update(buf.data(), static_cast<std::size_t>(n));
+        if (tap != nullptr) {
+            tap->bytes(buf.data(), static_cast<std::size_t>(n));
+        }
         done += static_cast<std::uint64_t>(n);
     }
     return {};
@@ -88,11 +93,13 @@ std::optional<std::uint64_t> content_range_start(const std::string& value) {
 // any other status (small) for messages.
 class PartialSink : public http::BodySink {
 public:
-    PartialSink(int fd, std::uint64_t offset, util::Sha256& hash, util::Progress& progress,
-                const fs::path& path, std::function<void(const std::string&)> on_validator)
+    PartialSink(int fd, std::uint64_t offset, util::Sha256& hash, ByteTap* tap,
+                util::Progress& progress, const fs::path& path,
+                std::function<void(const std::string&)> on_validator)
         : m_fd(fd),
           m_offset(offset),
           m_hash(hash),
+          m_tap(tap),
           m_progress(progress),
           m_path(path),
           m_on_validator(std::move(on_validator)) {}
@@ -124,6 +131,9 @@ public:
                 }
                 m_offset = 0;
                 m_hash.reset();
+                if (m_tap != nullptr) {
+                    m_tap->restart();
+                }
             }
         }
         return true;
@@ -150,6 +160,9 @@ public:
             done += static_cast<std::size_t>(n);
         }
         m_hash.update(data, size);
+        if (m_tap != nullptr) {
+            m_tap->bytes(data, size);
+        }
         m_offset += size;
         received += size;
         m_progress.update(m_offset);
@@ -170,6 +183,7 @@ private:
     int m_fd;
     std::uint64_t m_offset;
     util::Sha256& m_hash;
+    ByteTap* m_tap;
     util::Progress& m_progress;
     fs::path m_path;
     std::function<void(const std::string&)> m_on_validator;
@@ -184,7 +198,7 @@ void discard_partial(const fs::path& partial) {
 
 Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
                                            const fs::path& partial, const http::RetryPolicy& retry,
-                                           util::Console& console) {
+                                           util::Console& console, ByteTap* tap) {
     if (auto r = util::create_directories(partial.parent_path()); !r) {
         return util::unexpected(r.error());
     }
@@ -211,7 +225,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
     }
     util::Sha256 hash;
-    if (auto h = hash_prefix(fd.get(), kept, hash, partial); !h) {
+    if (auto h = hash_prefix(fd.get(), kept, hash, partial, tap); !h) {
         return util::unexpected(h.error());
     }
     DownloadedFile out;
@@ -222,6 +236,15 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
                      " of " + util::human_bytes(asset.size));
     }
 
+    // Drops what was kept: the file (and whatever watches it) begins again.
+    auto start_over = [&] {
+        (void)::ftruncate(fd.get(), 0);
+        kept = 0;
+        hash.reset();
+        if (tap != nullptr) {
+            tap->restart();
+        }
+    };
     util::Progress progress(console, "downloading " + asset.name, asset.size);
     std::mt19937 rng(std::random_device{}());
     auto started = std::chrono::steady_clock::now();
@@ -231,16 +254,14 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         ++attempt;
         if (kept > 0 && validator.empty()) {
             // Without a validator a resumed body could belong to a newer file.
-            ::ftruncate(fd.get(), 0);
-            kept = 0;
-            hash.reset();
+            start_over();
         }
         source::Headers extra;
         if (kept > 0) {
             extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
             extra.emplace_back("If-Range", validator);
         }
-        PartialSink sink(fd.get(), kept, hash, progress, partial, [&](const std::string& v) {
+        PartialSink sink(fd.get(), kept, hash, tap, progress, partial, [&](const std::string& v) {
             if (v != validator) {
                 validator = v;
                 (void)write_meta(partial, {asset.locator, asset.size, validator});
@@ -276,9 +297,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             }
             console.warn("the server refused to resume " + util::quoted(asset.name) +
                          " (HTTP 416); downloading it again from the start");
-            ::ftruncate(fd.get(), 0);
-            kept = 0;
-            hash.reset();
+            start_over();
             if (++range_failures > 2) {
                 return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
                                                     ": the server keeps answering HTTP 416");
@@ -288,9 +307,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         if (sink.range_mismatch) {
             console.warn("the server answered a different range than asked for " +
                          util::quoted(asset.name) + "; downloading it again from the start");
-            ::ftruncate(fd.get(), 0);
-            kept = 0;
-            hash.reset();
+            start_over();
             if (++range_failures > 2) {
                 return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
                                                     ": the server answers inconsistent ranges");

@@ -31,11 +31,26 @@ struct DownloadedFile {
     std::uint64_t resumed_from = 0;
 };
 
+// Sees every byte of the file in order, as it is hashed and written: the kept
+// prefix of a resumed partial file first (read once from disk), then the bytes
+// from the network. The install pipeline extracts while downloading this way.
+class ByteTap {
+public:
+    virtual ~ByteTap() = default;
+    // The next bytes of the file.
+    virtual void bytes(const char* data, std::size_t size) = 0;
+    // The file starts over from its first byte (a resume the server refused):
+    // forget everything seen so far.
+    virtual void restart() = 0;
+};
+
 // Downloads `asset` into `partial` (created or resumed). The file is complete
 // when this returns; its digest is not yet checked against any expectation.
+// `tap`, when given, sees the file's bytes as they are written.
 Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
                                            const std::filesystem::path& partial,
-                                           const http::RetryPolicy& retry, util::Console& console);
+                                           const http::RetryPolicy& retry, util::Console& console,
+                                           ByteTap* tap = nullptr);
 
 // Removes a partial file and its metadata.
 void discard_partial(const std::filesystem::path& partial);

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "tl/install/downloader.hpp"
+#include "tl/install/pipeline.hpp"
 #include "tl/objfile/library.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/redact.hpp"
@@ -293,79 +294,102 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
                                               std::string want, const InstallOptions& options) {
     const std::string plat = options.platform.name();
     const bool compare = !want.empty();
-    // Reuse a kept archive (a reinstall needs no network), else download it.
-    // Kept archives are named by digest, so without an expected one there is
-    // nothing to look up.
-    fs::path kept;
-    bool have_archive = false;
-    if (compare) {
-        kept = m_cache.archive_path(want, std::string(release::extension(format)));
-    }
-    if (compare && fs::exists(kept)) {
-        auto digest = util::sha256_file(kept);
-        if (digest && *digest == want) {
-            have_archive = true;
-            m_console.info("using kept archive " + util::quoted(archive.name));
-        } else {
-            ::unlink(kept.c_str());
-        }
-    }
-    if (!have_archive) {
-        fs::path partial = m_cache.partial_path(archive.name);
-        m_console.info("downloading " + util::quoted(archive.name) + " (" +
-                       util::human_bytes(archive.size) + ") from " + source().name());
-        // A corrupted download is fetched once more before giving up (R9).
-        for (int round = 1;; ++round) {
-            auto got = download_to_partial(*m_source, archive, partial, options.retry, m_console);
-            if (!got) {
-                return util::unexpected(got.error());
-            }
-            if (!compare) {
-                m_console.warn("checksum verification is off: " + util::quoted(archive.name) +
-                               " (sha256 " + got->sha256 + ") was not compared with the " +
-                               "release's checksums");
-                want = got->sha256;
-                kept = m_cache.archive_path(want, std::string(release::extension(format)));
-                break;
-            }
-            if (got->sha256 == want) {
-                break;
-            }
-            discard_partial(partial);
-            std::string msg = verify::mismatch_message(archive.name, got->sha256, expected);
-            if (round >= 2) {
-                return fail(ErrorKind::integrity,
-                            msg +
-                                "; downloaded twice with the same result, nothing was installed "
-                                "(the release asset or its checksum is wrong: tell its publisher)");
-            }
-            m_console.warn(msg + "; downloading it once more");
-        }
-        m_cache.record_use(tag, plat, cache::Cache::Use::download);
-        if (::rename(partial.c_str(), kept.c_str()) != 0) {
-            return fail(ErrorKind::filesystem, "cannot move '" + partial.string() + "' to '" +
-                                                   kept.string() + "': " + std::strerror(errno));
-        }
-        discard_partial(partial);
-    }
-    if (compare) {
-        m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
-    }
-
+    const archive::Codec codec = codec_of(format);
+    const std::string ext(release::extension(format));
     auto staging = m_cache.make_staging(tag, plat);
     if (!staging) {
         return util::unexpected(staging.error());
     }
-    auto extracted = archive::extract_file(kept, *staging, options.limits);
-    if (!extracted) {
+    // Nothing is left behind on failure: not the staging directory, not an
+    // archive that turned out to be unusable.
+    auto give_up = [&](const Failure& f, const fs::path& kept) -> Result<Unpacked> {
         util::remove_tree(*staging);
-        if (extracted.error().kind == ErrorKind::integrity) {
+        if (!kept.empty() && f.kind == ErrorKind::integrity) {
             // A verified archive that is still unusable must not be reused.
             ::unlink(kept.c_str());
         }
-        return util::unexpected(extracted.error());
+        return util::unexpected(f);
+    };
+
+    // Reuse a kept archive (a reinstall needs no network): it is hashed and
+    // extracted in the same pass. Kept archives are named by digest, so without
+    // an expected one there is nothing to look up.
+    if (compare) {
+        fs::path kept = m_cache.archive_path(want, ext);
+        if (fs::exists(kept)) {
+            Unpacker unpacker(codec, *staging, options.limits);
+            auto digest = feed_file(kept, unpacker);
+            UnpackOutcome outcome = unpacker.finish();
+            if (digest && *digest == want) {
+                m_console.info("using kept archive " + util::quoted(archive.name));
+                m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
+                auto files =
+                    settle(std::move(outcome), codec, kept, *staging, options.limits, m_console);
+                if (!files) {
+                    return give_up(files.error(), kept);
+                }
+                return Unpacked{want, *staging, std::move(*files)};
+            }
+            ::unlink(kept.c_str());
+            empty_directory(*staging);
+        }
     }
-    return Unpacked{want, *staging, std::move(*extracted)};
+
+    fs::path partial = m_cache.partial_path(archive.name);
+    m_console.info("downloading " + util::quoted(archive.name) + " (" +
+                   util::human_bytes(archive.size) + ") from " + source().name());
+    // One pass: the bytes are hashed, appended to the partial file and extracted
+    // into staging while they arrive. A corrupted download is fetched once more
+    // before giving up (R9).
+    UnpackOutcome outcome;
+    for (int round = 1;; ++round) {
+        Unpacker unpacker(codec, *staging, options.limits);
+        auto got =
+            download_to_partial(*m_source, archive, partial, options.retry, m_console, &unpacker);
+        if (!got) {
+            unpacker.cancel();
+            return give_up(got.error(), {});
+        }
+        outcome = unpacker.finish();
+        if (!compare) {
+            m_console.warn("checksum verification is off: " + util::quoted(archive.name) +
+                           " (sha256 " + got->sha256 + ") was not compared with the " +
+                           "release's checksums");
+            want = got->sha256;
+            break;
+        }
+        if (got->sha256 == want) {
+            break;
+        }
+        discard_partial(partial);
+        empty_directory(*staging);
+        std::string msg = verify::mismatch_message(archive.name, got->sha256, expected);
+        if (round >= 2) {
+            return give_up(Failure{ErrorKind::integrity,
+                                   msg + "; downloaded twice with the same result, nothing was "
+                                         "installed (the release asset or its checksum is wrong: "
+                                         "tell its publisher)"},
+                           {});
+        }
+        m_console.warn(msg + "; downloading it once more");
+    }
+    m_cache.record_use(tag, plat, cache::Cache::Use::download);
+    fs::path kept = m_cache.archive_path(want, ext);
+    if (::rename(partial.c_str(), kept.c_str()) != 0) {
+        return give_up(
+            Failure{ErrorKind::filesystem, "cannot move '" + partial.string() + "' to '" +
+                                               kept.string() + "': " + std::strerror(errno)},
+            {});
+    }
+    discard_partial(partial);
+    if (compare) {
+        m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
+    }
+    auto files = settle(std::move(outcome), codec, kept, *staging, options.limits, m_console);
+    if (!files) {
+        return give_up(files.error(), kept);
+    }
+    return Unpacked{want, *staging, std::move(*files)};
 }
 
 Result<void> Installer::check_contents(const std::string& tag, const std::string& archive_name,
