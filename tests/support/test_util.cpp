@@ -1,10 +1,13 @@
 #include "support/test_util.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
+
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <cerrno>
 #include <cstdlib>
@@ -65,6 +68,8 @@ int spawn_process(const std::vector<std::string>& argv,
                   const fs::path& log) {
     pid_t pid = ::fork();
     if (pid == 0) {
+        // Servers started by a test die with it, even when it is killed.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         ::dup2(fd, 1);
         ::dup2(fd, 2);
