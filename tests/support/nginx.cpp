@@ -16,23 +16,6 @@ namespace tl::testing {
 
 namespace {
 
-// A port the kernel just handed out and released: free unless someone races us.
-int free_port() {
-    int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    ::close(s);
-    return port;
-}
-
 bool accepts(int port) {
     int s = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};

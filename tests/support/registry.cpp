@@ -19,25 +19,6 @@ namespace tl::testing {
 
 namespace fs = std::filesystem;
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        if (fd >= 0) {
-            ::close(fd);
-        }
-        throw std::runtime_error("cannot find a free port on 127.0.0.1");
-    }
-    int port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
-
 bool DockerRegistry::available() {
     return fs::exists("/usr/bin/docker-registry");
 }

@@ -46,7 +46,4 @@ private:
     int m_port = 0;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int free_port();
-
 }  // namespace tl::testing

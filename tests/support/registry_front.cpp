@@ -1,6 +1,5 @@
 #include "support/registry_front.hpp"
 
-#include <openssl/evp.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 
 #include <httplib.h>
 
+#include "tl/util/base64.hpp"
 #include "tl/util/sha256.hpp"
 
 namespace tl::testing {
@@ -31,12 +31,7 @@ struct StoredManifest {
 }  // namespace
 
 std::string base64_credentials(const std::string& in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()),
-                            static_cast<int>(in.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
+    return util::base64_encode(in);
 }
 
 struct RegistryFront::Impl {

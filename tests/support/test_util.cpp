@@ -1,7 +1,10 @@
 #include "support/test_util.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -13,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "tl/util/fs.hpp"
 
@@ -151,6 +155,25 @@ std::string read_file(const fs::path& path) {
     std::stringstream ss;
     ss << f.rdbuf();
     return ss.str();
+}
+
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw std::runtime_error("cannot find a free port on 127.0.0.1");
+    }
+    int port = ntohs(addr.sin_port);
+    ::close(fd);
+    return port;
 }
 
 }  // namespace tl::testing

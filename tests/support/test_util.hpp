@@ -57,4 +57,8 @@ void write_file(const fs::path& path, const std::string& content);
 // Reads a whole file (empty string when missing).
 std::string read_file(const fs::path& path);
 
+// A TCP port on 127.0.0.1 the kernel just handed out and released: free
+// unless someone races us. Throws when none can be had.
+int free_port();
+
 }  // namespace tl::testing

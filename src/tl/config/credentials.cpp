@@ -1,13 +1,12 @@
 #include "tl/config/credentials.hpp"
 
-#include <openssl/evp.h>
-
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
 
+#include "tl/util/base64.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -91,23 +90,6 @@ Result<std::optional<HostCredentials>> from_toml(const fs::path& file, const std
     return std::optional<HostCredentials>(std::move(c));
 }
 
-std::string base64_decode(const std::string& in) {
-    std::string out(in.size(), '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()),
-                            static_cast<int>(in.size()));
-    if (n < 0) {
-        return {};
-    }
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    std::size_t pad = 0;
-    for (auto it = in.rbegin(); it != in.rend() && *it == '='; ++it) {
-        ++pad;
-    }
-    out.resize(static_cast<std::size_t>(n) - std::min<std::size_t>(pad, 2));
-    return out;
-}
-
 Result<std::optional<HostCredentials>> from_docker(const fs::path& file, const std::string& host) {
     std::ifstream in(file);
     if (!in) {
@@ -128,7 +110,7 @@ Result<std::optional<HostCredentials>> from_docker(const fs::path& file, const s
         }
         HostCredentials c;
         if (auto a = entry->find("auth"); a != entry->end() && a->is_string()) {
-            std::string plain = base64_decode(a->get<std::string>());
+            std::string plain = util::base64_decode(a->get<std::string>()).value_or("");
             auto colon = plain.find(':');
             if (colon == std::string::npos) {
                 return fail(ErrorKind::usage, "'" + file.string() + "': the auth of " +
@@ -150,6 +132,13 @@ Result<std::optional<HostCredentials>> from_docker(const fs::path& file, const s
 }
 
 }  // namespace
+
+std::string basic_authorization(const HostCredentials& credentials) {
+    std::string value =
+        "Basic " + util::base64_encode(credentials.username + ":" + credentials.password);
+    util::register_secret(value.substr(6));
+    return value;
+}
 
 Result<std::optional<HostCredentials>> credentials_for_host(const std::string& host) {
     Result<std::optional<HostCredentials>> found = std::optional<HostCredentials>{};

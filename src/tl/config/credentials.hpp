@@ -32,4 +32,7 @@ struct HostCredentials {
 // or names an environment variable that is unset.
 Result<std::optional<HostCredentials>> credentials_for_host(const std::string& host);
 
+// "Basic <base64(user:password)>", the encoded part registered as a secret.
+std::string basic_authorization(const HostCredentials& credentials);
+
 }  // namespace tl::config

@@ -1,7 +1,5 @@
 #include "tl/oci/registry.hpp"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 
 #include "tl/github/release.hpp"
@@ -20,15 +18,6 @@ namespace {
 
 constexpr std::size_t k_manifest_limit = 4u << 20;
 constexpr int k_max_tag_pages = 1000;
-
-std::string base64(std::string_view in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()),
-                            static_cast<int>(in.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
 
 std::string url_encode(std::string_view s) {
     static const char* k_hex = "0123456789ABCDEF";
@@ -452,9 +441,7 @@ Result<std::string> Registry::bearer_token(const std::map<std::string, std::stri
     http::RedirectPolicy policy;
     policy.plain_http = m_options.plain_http;
     if (creds && !creds->username.empty()) {
-        std::string basic = "Basic " + base64(creds->username + ":" + creds->password);
-        util::register_secret(creds->password);
-        util::register_secret(basic.substr(6));
+        std::string basic = config::basic_authorization(*creds);
         policy.credential = http::Credential{http::origin_of(*realm), basic};
         std::lock_guard lock(m_mutex);
         m_sent_from = creds->from;
@@ -526,9 +513,7 @@ Result<std::string> Registry::authorize(const std::string& challenge_text, Acces
             value = "Bearer " + creds.token;
             util::register_secret(creds.token);
         } else {
-            value = "Basic " + base64(creds.username + ":" + creds.password);
-            util::register_secret(creds.password);
-            util::register_secret(value.substr(6));
+            value = config::basic_authorization(creds);
         }
         std::lock_guard lock(m_mutex);
         m_sent_from = creds.from;

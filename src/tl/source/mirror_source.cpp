@@ -4,7 +4,6 @@
 // release's checksum sidecar and with the downloaded bytes.
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,15 +28,6 @@ namespace tl::source {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string base64(const std::string& in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()),
-                            static_cast<int>(in.size()));
-    out.resize(static_cast<std::size_t>(std::max(n, 0)));
-    return out;
-}
 
 // "host" or "host:port" exactly as written in the URL: the credentials file's key.
 std::string authority_of(const std::string& url) {
@@ -230,7 +220,7 @@ private:
             if (!c.token.empty()) {
                 header = "Bearer " + c.token;
             } else if (!c.username.empty()) {
-                header = "Basic " + base64(c.username + ":" + c.password);
+                header = config::basic_authorization(c);
             }
             if (!header.empty()) {
                 util::register_secret(header.substr(header.find(' ') + 1));
