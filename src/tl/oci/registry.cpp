@@ -41,13 +41,8 @@ std::string host_key(const http::Url& u) {
     return u.port == default_port ? host : host + ":" + std::to_string(u.port);
 }
 
-// A challenge: its scheme (lower case) and parameters.
-struct Challenge {
-    std::string scheme;
-    std::map<std::string, std::string> params;
-};
+}  // namespace
 
-// Parses `Bearer realm="…",service="…",scope="a,b"` (quoted values may hold commas).
 Challenge parse_challenge(std::string_view value) {
     Challenge c;
     value = util::trim(value);
@@ -87,6 +82,8 @@ Challenge parse_challenge(std::string_view value) {
     }
     return c;
 }
+
+namespace {
 
 // Forwards a response to `inner` unless it is a 401 (answered by
 // authenticating and sending again); keeps the start of any error body.

@@ -122,6 +122,17 @@ std::string manifest_json(const Manifest& manifest);
 std::string index_json(const Index& index);
 // Parses an image manifest; an integrity failure for malformed JSON.
 Result<Manifest> parse_manifest(std::string_view json_text);
+
+// A WWW-Authenticate challenge: its scheme (lower case) and parameters.
+struct Challenge {
+    std::string scheme;
+    std::map<std::string, std::string> params;
+};
+
+// Parses `Bearer realm="…",service="…",scope="a,b"` (quoted values may hold
+// commas, backslash escapes honoured); never fails, unknown text gives an
+// empty or partial challenge.
+Challenge parse_challenge(std::string_view value);
 // Parses an image index; an integrity failure for malformed JSON.
 Result<Index> parse_index(std::string_view json_text);
 
