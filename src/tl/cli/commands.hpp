@@ -38,4 +38,11 @@ void add_pack_command(CLI::App& app, Context& ctx);
 // uploaded, verified and published; idempotent (cmd_publish.cpp).
 void add_publish_command(CLI::App& app, Context& ctx);
 
+// `lock [--version V] [--platform P|all]`: pins a release's digests in
+// temporal-libs.lock (cmd_lock.cpp).
+void add_lock_command(CLI::App& app, Context& ctx);
+
+// `sign --key K --dir DIST`: SHA256SUMS and its minisign signature (cmd_sign.cpp).
+void add_sign_command(CLI::App& app, Context& ctx);
+
 }  // namespace tl::cli
