@@ -31,6 +31,10 @@ void init_sodium() {
 
 std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view text) {
     init_sodium();
+    if (text.empty()) {
+        // libsodium's pointers must not be null (found by fuzz_minisign).
+        return std::vector<std::uint8_t>();
+    }
     std::vector<std::uint8_t> out(text.size());
     std::size_t len = 0;
     if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
