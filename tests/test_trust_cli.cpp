@@ -187,7 +187,8 @@ TEST(TrustCli, LockedWithoutAnEntryFailsAndFirstUseRecordsIt) {
                 contains(first.err, "temporal-libs.lock' (trust on first use)"))
         << first.err;
     EXPECT_TRUE(contains(first.err, "trust on first use")) << first.err;
-    const trust::LockEntry* e = load_lock(f).find(f.tag, f.platform);
+    trust::Lockfile recorded = load_lock(f);
+    const trust::LockEntry* e = recorded.find(f.tag, f.platform);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->archive_sha256, util::sha256_hex(f.archive_bytes));
     EXPECT_EQ(e->libraries.size(), 5u);
