@@ -314,6 +314,13 @@ function(temporal_libs_fetch)
       if(err OR reason STREQUAL "")
         set(reason "${_d_ERR}")
       endif()
+      # Exit 5 (integrity): a checksum, signature or lockfile mismatch. Building
+      # from source would hide a replaced release, so there is no fallback.
+      if(_d_RC EQUAL 5)
+        message(FATAL_ERROR "temporal-libs: prebuilt libraries refused: ${reason}\n"
+          "This is an integrity failure (changed asset, bad signature or checksum); "
+          "TEMPORAL_LIBS_FALLBACK does not apply to it.")
+      endif()
       if(DEFINED TEMPORAL_LIBS_FALLBACK AND NOT TEMPORAL_LIBS_FALLBACK STREQUAL "")
         set(fallback "${TEMPORAL_LIBS_FALLBACK}")
         set(fallback_origin "the CMake variable TEMPORAL_LIBS_FALLBACK")

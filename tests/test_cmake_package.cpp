@@ -11,6 +11,8 @@
 
 #include "support/release_fixture.hpp"
 #include "support/sample_core.hpp"
+#include "tl/trust/lockfile.hpp"
+#include "tl/util/sha256.hpp"
 
 using namespace tl;
 using namespace tl::testing;
@@ -225,4 +227,35 @@ TEST(CMakePackage, FallbackFromTheProjectFile) {
     auto run = c.build_and_run();
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
     EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+}
+
+TEST(CMakePackage, IntegrityFailureNeverFallsBackToCargo) {
+    SampleRelease f;
+    Consumer c(f, f.github.api_url());
+    c.env["TEMPORAL_LIBS_FALLBACK"] = "cargo";
+    // A project whose lockfile pins another archive than the release now has.
+    c.source = f.dir / "project" / "consumer";
+    fs::create_directories(c.source);
+    for (const char* file : {"CMakeLists.txt", "main.cpp"}) {
+        fs::copy_file(fs::path(TL_SOURCE_DIR) / "examples" / "cmake-consumer" / file,
+                      c.source / file);
+    }
+    write_file(f.dir / "project" / "temporal-libs.toml", "# project\n");
+    trust::LockEntry pin;
+    pin.tag = f.tag;
+    pin.platform = f.platform;
+    pin.archive = f.archive_name;
+    pin.archive_sha256 = util::sha256_hex("the reviewed archive");
+    pin.source = "github:proompteng/lab";
+    pin.first_seen = "2026-01-01T00:00:00Z";
+    trust::Lockfile lock;
+    lock.put(pin);
+    write_file(f.dir / "project" / "temporal-libs.lock", lock.serialize());
+
+    auto conf = c.configure();
+    EXPECT_NE(conf.exit_code, 0) << conf.out << conf.err;
+    std::string err = folded(conf.err);
+    EXPECT_TRUE(contains(err, "changed since it was locked")) << conf.err;
+    EXPECT_TRUE(contains(err, "TEMPORAL_LIBS_FALLBACK does not apply")) << conf.err;
+    EXPECT_FALSE(contains(conf.out + conf.err, "building from source")) << conf.out;
 }

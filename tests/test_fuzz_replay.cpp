@@ -11,6 +11,7 @@
 #include "support/test_util.hpp"
 #include "tl/archive/extract.hpp"
 #include "tl/cache/cache.hpp"
+#include "tl/config/config.hpp"
 #include "tl/github/release.hpp"
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/c_header.hpp"
@@ -18,6 +19,8 @@
 #include "tl/publish/build.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/release/manifest.hpp"
+#include "tl/trust/lockfile.hpp"
+#include "tl/trust/minisign.hpp"
 
 namespace fs = std::filesystem;
 
@@ -98,5 +101,66 @@ TEST(FuzzReplay, ExtractInputs) {
     }
     for (const auto& e : fs::directory_iterator(dir.path())) {
         EXPECT_EQ(e.path().filename().string().rfind("out-", 0), 0u) << "escaped: " << e.path();
+    }
+}
+
+TEST(FuzzReplay, LockfileInputs) {
+    auto files = inputs("lockfile");
+    ASSERT_FALSE(files.empty()) << "the seed corpus tests/fuzz/corpus/lockfile is missing";
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.string());
+        auto lock = tl::trust::Lockfile::parse(tl::testing::read_file(file), "replay");
+        if (lock) {
+            std::string once = lock->serialize();
+            auto again = tl::trust::Lockfile::parse(once, "replay");
+            ASSERT_TRUE(again);
+            EXPECT_EQ(again->serialize(), once);
+        }
+    }
+}
+
+TEST(FuzzReplay, MinisignInputs) {
+    auto files = inputs("minisign");
+    ASSERT_FALSE(files.empty()) << "the seed corpus tests/fuzz/corpus/minisign is missing";
+    namespace ms = tl::trust::minisign;
+    auto key = ms::parse_public_key("RWT+ZAeqonraVjhuy8ZPKgjmFwCynj+Y8Fu2aBxQD81xggI5dmWJS1jU");
+    ASSERT_TRUE(key);
+    auto no_password = []() -> tl::Result<std::string> {
+        return tl::fail(tl::ErrorKind::usage, "no password while replaying");
+    };
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.string());
+        std::string data = tl::testing::read_file(file);
+        ASSERT_FALSE(data.empty());
+        std::string_view text(data.data() + 1, data.size() - 1);
+        (void)ms::parse_public_key(text);
+        (void)ms::parse_signature(text);
+        (void)ms::parse_secret_key(text, no_password);
+        std::size_t cut = text.find('\0');
+        if (cut != std::string_view::npos) {
+            auto who = ms::verify({*key}, text.substr(0, cut), text.substr(cut + 1));
+            // The seeds signed by the fuzz key verify; mutated ones must not crash.
+            if (file.parent_path().filename() == "minisign" &&
+                file.filename().string().rfind("verify", 0) == 0) {
+                EXPECT_TRUE(who) << who.error().message;
+            }
+        }
+    }
+}
+
+TEST(FuzzReplay, ConfigInputs) {
+    auto files = inputs("config");
+    ASSERT_FALSE(files.empty()) << "the seed corpus tests/fuzz/corpus/config is missing";
+    tl::testing::TestDir dir;
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.string());
+        tl::testing::write_file(dir / tl::config::k_project_file, tl::testing::read_file(file));
+        auto c = tl::config::Config::load(dir.path(), dir / "no-user-file.toml");
+        if (c) {
+            for (const auto& k : tl::config::keys()) {
+                (void)c->list(k.name);
+                (void)c->boolean(k.name);
+            }
+        }
     }
 }

@@ -41,10 +41,14 @@ std::string to_json(const EntryRecord& r) {
 
 std::optional<EntryRecord> parse_entry(std::string_view json_text) {
     json j = json::parse(json_text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != k_entry_format) {
+    if (j.is_discarded() || !j.is_object()) {
         return std::nullopt;
     }
     try {
+        // value() throws for a "format" of another type (found by fuzz_release_text).
+        if (j.value("format", 0) != k_entry_format) {
+            return std::nullopt;
+        }
         EntryRecord r;
         r.tag = j.at("tag").get<std::string>();
         r.platform = j.at("platform").get<std::string>();

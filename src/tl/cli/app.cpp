@@ -69,6 +69,9 @@ int run(int argc, char** argv) {
         "  GITHUB_TOKEN / GH_TOKEN   token sent to the API host (and, to publish, its uploads\n"
         "                            host) only, never printed\n"
         "  SOURCE_DATE_EPOCH         file time inside archives 'pack' writes (default 0)\n"
+        "  TEMPORAL_LIBS_LOCKED      1: fail when temporal-libs.lock lacks the entry (--locked)\n"
+        "  TEMPORAL_LIBS_PUBLIC_KEYS trusted minisign public keys (RW...,RW...)\n"
+        "  TEMPORAL_LIBS_MINISIGN_PASSWORD  password of an encrypted key for 'sign'\n"
         "  FORCE_PLATFORM/FORCE_ARCH override host detection (linux|darwin, x64|arm64)\n"
         "  NO_COLOR                  disable colour\n\n" +
         exit_codes_help() + "\nRun 'temporal-libs <command> --help' for a command's options.");
@@ -86,6 +89,8 @@ int run(int argc, char** argv) {
     add_pack_command(app, ctx);
     add_publish_command(app, ctx);
     add_mirror_command(app, ctx);
+    add_lock_command(app, ctx);
+    add_sign_command(app, ctx);
 
     // Global flags apply before the command's handler runs.
     app.parse_complete_callback([&] {

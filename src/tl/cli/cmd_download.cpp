@@ -75,6 +75,12 @@ void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::
     }
 }
 
+void add_locked_flag(CLI::App* cmd, CommonFlags& flags) {
+    cmd->add_flag("--locked", flags.locked,
+                  "Fail when temporal-libs.lock has no entry for the release instead of "
+                  "recording one (CI) [env TEMPORAL_LIBS_LOCKED=1]");
+}
+
 }  // namespace
 
 void add_update_command(CLI::App& app, Context& ctx) {
@@ -88,6 +94,7 @@ void add_update_command(CLI::App& app, Context& ctx) {
         [&ctx, flags] { run_install(ctx, *flags, false, "latest"); });
     add_common_flags(cmd, *flags, FlagSet::network);
     cmd->remove_option(cmd->get_option("--version"));
+    add_locked_flag(cmd, *flags);
 }
 
 void add_download_command(CLI::App& app, Context& ctx) {
@@ -108,6 +115,7 @@ void add_download_command(CLI::App& app, Context& ctx) {
         "  temporal-libs download --offline          # cache only, for air-gapped builds",
         [&ctx, flags, force] { run_install(ctx, *flags, *force, ""); });
     add_common_flags(cmd, *flags, FlagSet::network);
+    add_locked_flag(cmd, *flags);
     cmd->add_flag("--force", *force, "Download and install again even when the cache is valid");
 }
 

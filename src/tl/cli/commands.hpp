@@ -41,5 +41,11 @@ void add_publish_command(CLI::App& app, Context& ctx);
 // `mirror --version V --to DEST`: a release copied, verified, to a directory
 // mirror others can download from (cmd_mirror.cpp).
 void add_mirror_command(CLI::App& app, Context& ctx);
+// `lock [--version V] [--platform P|all]`: pins a release's digests in
+// temporal-libs.lock (cmd_lock.cpp).
+void add_lock_command(CLI::App& app, Context& ctx);
+
+// `sign --key K --dir DIST`: SHA256SUMS and its minisign signature (cmd_sign.cpp).
+void add_sign_command(CLI::App& app, Context& ctx);
 
 }  // namespace tl::cli

@@ -5,6 +5,7 @@
 
 #include "tl/github/api.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/trust/signed_sums.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::cli {
@@ -118,7 +119,25 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     }
     s.api = api_config_from(c);
     o.retry = s.api.retry;
+    apply_trust_settings(c, f, o);
     return s;
+}
+
+void apply_trust_settings(config::Config& c, const CommonFlags& f, install::InstallOptions& o) {
+    if (f.locked) {
+        c.set_from_flag("locked", "true", "--locked");
+    }
+    // The lockfile sits beside the project file, else in the working directory.
+    // It is used when it exists; with a project file, a first download creates it.
+    o.lockfile_path = c.project_dir() / trust::k_lockfile_name;
+    o.lockfile = value_or_throw(trust::Lockfile::load(o.lockfile_path));
+    if (value_or_throw(c.boolean("locked"))) {
+        o.lock_mode = install::LockMode::locked;
+    } else if (o.lockfile || c.project_file()) {
+        o.lock_mode = install::LockMode::record;
+    }
+    const config::Value& keys = c.get("public_keys");
+    o.public_keys = value_or_throw(trust::parse_public_keys(c.list("public_keys"), keys.where));
 }
 
 void apply_network_flags(config::Config& c, const CommonFlags& f) {

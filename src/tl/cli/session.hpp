@@ -39,6 +39,8 @@ struct CommonFlags {
     bool offline = false;
     bool allow_http = false;
     bool json = false;
+    // --locked (download, update): a missing lockfile entry is an error.
+    bool locked = false;
 };
 
 // Which groups of flags a command takes.
@@ -73,6 +75,11 @@ private:
 // Puts the network flags of `flags` (repo, API URL, --source, retries, timeouts,
 // --allow-http) into the command-line layer of `config`.
 void apply_network_flags(config::Config& config, const CommonFlags& flags);
+
+// The lockfile (path, contents, mode from --locked / `locked`) and the trusted
+// public keys into `options`; throws tl::Error for a malformed lockfile or key.
+void apply_trust_settings(config::Config& config, const CommonFlags& flags,
+                          install::InstallOptions& options);
 
 // The GitHub API settings (URL, repository, token, timeouts, retries) from
 // configuration; throws tl::Error (usage) for bad values.

@@ -68,6 +68,13 @@ const std::vector<KeyInfo>& keys() {
          "longest time one request may take in seconds; 0 for no limit (a retry resumes)"},
         {"stall_timeout", "TEMPORAL_LIBS_STALL_TIMEOUT", "30",
          "seconds below 1 kB/s after which a transfer is dropped and retried"},
+        {"locked", "TEMPORAL_LIBS_LOCKED", "false",
+         "fail when temporal-libs.lock has no entry for the release instead of recording one "
+         "(for CI)"},
+        {"public_keys", "TEMPORAL_LIBS_PUBLIC_KEYS", "",
+         "trusted minisign public keys (RW...); when set, releases must carry a SHA256SUMS "
+         "signed by one of them",
+         true},
     };
     return table;
 }

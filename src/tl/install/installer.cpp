@@ -11,6 +11,7 @@
 #include "tl/install/pipeline.hpp"
 #include "tl/objfile/library.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/trust/signed_sums.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
@@ -84,8 +85,57 @@ InstallResult result_for(const fs::path& dir, const cache::EntryRecord& record, 
     r.archive_sha256 = record.archive_sha256;
     r.archive_name = record.archive_name;
     r.source = record.source;
+    r.source_url = record.source_url;
+    for (const auto& f : record.files) {
+        std::string name = fs::path(f.path).filename().string();
+        if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+            r.library_sha256[f.path] = f.sha256;
+        }
+    }
     r.from_cache = from_cache;
     return r;
+}
+
+// What differs between an entry's files and the lockfile's pin; empty when
+// they match (same archive digest, the same libraries with the same digests).
+std::string lock_problem(const cache::EntryRecord& record, const trust::LockEntry& pin) {
+    if (record.archive_sha256 != pin.archive_sha256) {
+        return "its archive has sha256 " + record.archive_sha256 + ", the lock pins " +
+               pin.archive_sha256;
+    }
+    std::map<std::string, std::string> libs;
+    for (const auto& f : record.files) {
+        std::string name = fs::path(f.path).filename().string();
+        if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+            libs[f.path] = f.sha256;
+        }
+    }
+    for (const auto& [name, digest] : pin.libraries) {
+        auto it = libs.find(name);
+        if (it == libs.end()) {
+            return "the locked library " + util::quoted(name) + " is missing";
+        }
+        if (it->second != digest) {
+            return "library " + util::quoted(name) + " has sha256 " + it->second +
+                   ", the lock pins " + digest;
+        }
+    }
+    for (const auto& [name, digest] : libs) {
+        if (pin.libraries.find(name) == pin.libraries.end()) {
+            return "library " + util::quoted(name) + " is not in the lock";
+        }
+    }
+    return {};
+}
+
+// "temporal-libs lock --version v1.0.2 --platform linux-x64": how to re-pin.
+std::string repin_command(const std::string& tag, const std::string& platform) {
+    return "temporal-libs lock --version " + release::version_label(tag) + " --platform " +
+           platform;
+}
+
+std::string lock_name(const InstallOptions& options) {
+    return util::quoted(options.lockfile_path.filename().string());
 }
 
 std::string platforms_in(const source::ReleaseInfo& release) {
@@ -146,35 +196,104 @@ Result<InstallResult> Installer::install(const InstallOptions& options) {
         tag = options.version;
     }
 
-    if (options.force == Force::no) {
-        cache::Lookup found = m_cache.lookup(tag, plat, options.verify);
-        if (found.state == cache::Lookup::State::ok) {
-            return from_cache_hit(tag, options, *found.record);
-        }
-        if (options.network == Network::offline) {
-            if (found.state == cache::Lookup::State::absent) {
-                return fail(ErrorKind::not_found,
-                            "no cached libraries for " + util::quoted(tag) + " (" + plat +
-                                ") in '" + m_cache.root().string() +
-                                "' and --offline forbids downloading; run once without --offline");
-            }
-            return fail(ErrorKind::integrity, "the cached entry for " + util::quoted(tag) + " (" +
-                                                  plat + ") is damaged: " + found.problem +
-                                                  "; it cannot be fetched again with --offline");
-        }
-        if (found.state != cache::Lookup::State::absent) {
-            m_console.warn("cached entry for " + util::quoted(tag) + " (" + plat +
-                           ") is not usable: " + found.problem + "; fetching it again");
-        }
-    } else if (options.network == Network::offline) {
-        return fail(ErrorKind::usage, "--force needs the network; drop --offline");
+    const trust::LockEntry* pinned = options.lockfile ? options.lockfile->find(tag, plat) : nullptr;
+    if (pinned == nullptr && options.lock_mode == LockMode::locked) {
+        return fail(ErrorKind::not_found,
+                    "--locked: '" + options.lockfile_path.string() +
+                        (options.lockfile ? "' has no entry for "
+                                          : "' does not exist, so it has no entry for ") +
+                        util::quoted(tag) + " (" + plat + "); run '" + repin_command(tag, plat) +
+                        "', review and commit the lockfile (or drop --locked to record it on first "
+                        "use)");
     }
-    return fetch_and_install(tag, std::move(release), options);
+    auto result = [&]() -> Result<InstallResult> {
+        if (options.force == Force::no) {
+            cache::Lookup found = m_cache.lookup(tag, plat, options.verify);
+            std::string differs;
+            if (found.state == cache::Lookup::State::ok && pinned != nullptr) {
+                differs = lock_problem(*found.record, *pinned);
+            }
+            if (found.state == cache::Lookup::State::ok && differs.empty()) {
+                return from_cache_hit(tag, options, *found.record);
+            }
+            if (!differs.empty()) {
+                if (options.network == Network::offline) {
+                    return fail(
+                        ErrorKind::integrity,
+                        "the cached entry for " + util::quoted(tag) + " (" + plat +
+                            ") is not the one " + lock_name(options) + " pins: " + differs +
+                            "; it is not used, and --offline forbids fetching the locked one");
+                }
+                m_console.warn("the cached entry for " + util::quoted(tag) + " (" + plat +
+                               ") is not the one " + lock_name(options) + " pins (" + differs +
+                               "); fetching it again");
+                found.state = cache::Lookup::State::absent;
+            }
+            if (options.network == Network::offline) {
+                if (found.state == cache::Lookup::State::absent) {
+                    return fail(
+                        ErrorKind::not_found,
+                        "no cached libraries for " + util::quoted(tag) + " (" + plat + ") in '" +
+                            m_cache.root().string() +
+                            "' and --offline forbids downloading; run once without --offline");
+                }
+                return fail(ErrorKind::integrity,
+                            "the cached entry for " + util::quoted(tag) + " (" + plat +
+                                ") is damaged: " + found.problem +
+                                "; it cannot be fetched again with --offline");
+            }
+            if (found.state != cache::Lookup::State::absent) {
+                m_console.warn("cached entry for " + util::quoted(tag) + " (" + plat +
+                               ") is not usable: " + found.problem + "; fetching it again");
+            }
+        } else if (options.network == Network::offline) {
+            return fail(ErrorKind::usage, "--force needs the network; drop --offline");
+        }
+        return fetch_and_install(tag, std::move(release), options, pinned);
+    }();
+    if (result && pinned == nullptr && options.lock_mode != LockMode::none) {
+        if (auto rec = record_first_use(*result, options); !rec) {
+            return util::unexpected(rec.error());
+        }
+    }
+    return result;
+}
+
+trust::LockEntry lock_entry_for(const InstallResult& result) {
+    trust::LockEntry e;
+    e.tag = result.tag;
+    e.platform = result.platform;
+    e.archive = result.archive_name;
+    e.archive_sha256 = result.archive_sha256;
+    e.libraries = result.library_sha256;
+    e.source = result.source + (result.source_url.empty() ? "" : " " + result.source_url);
+    e.first_seen = trust::utc_now();
+    return e;
+}
+
+Result<void> Installer::record_first_use(const InstallResult& result,
+                                         const InstallOptions& options) {
+    trust::LockEntry entry = lock_entry_for(result);
+    auto written = trust::update_lockfile(options.lockfile_path, [&](trust::Lockfile& lock) {
+        if (lock.find(entry.tag, entry.platform) == nullptr) {
+            lock.put(entry);
+        }
+    });
+    if (!written) {
+        return util::unexpected(written.error());
+    }
+    m_console.info("recorded " + util::quoted(entry.tag) + " (" + entry.platform +
+                   ", archive sha256 " + entry.archive_sha256 + ") in '" +
+                   options.lockfile_path.string() +
+                   "' (trust on first use); review and commit it so every build gets these "
+                   "libraries");
+    return {};
 }
 
 Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
                                                    std::optional<source::ReleaseInfo> release,
-                                                   const InstallOptions& options) {
+                                                   const InstallOptions& options,
+                                                   const trust::LockEntry* pinned) {
     const std::string plat = options.platform.name();
     if (auto r = m_cache.ensure_layout(); !r) {
         return util::unexpected(r.error());
@@ -189,7 +308,8 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     // Another process may have installed it while we waited for the lock.
     if (options.force == Force::no) {
         cache::Lookup again = m_cache.lookup(tag, plat, options.verify);
-        if (again.state == cache::Lookup::State::ok) {
+        if (again.state == cache::Lookup::State::ok &&
+            (pinned == nullptr || lock_problem(*again.record, *pinned).empty())) {
             return from_cache_hit(tag, options, *again.record);
         }
     }
@@ -216,14 +336,28 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     }
 
     // Prefer zstd where the release has it: it inflates several times faster.
+    // With a pin, the locked archive and no other.
     const source::AssetInfo* archive = nullptr;
     release::ArchiveFormat format = release::ArchiveFormat::tar_gz;
     for (auto f : {release::ArchiveFormat::tar_zst, release::ArchiveFormat::tar_gz}) {
-        if (const auto* a = release->find(release::archive_name(options.platform, tag, f))) {
+        const std::string name = release::archive_name(options.platform, tag, f);
+        if (pinned != nullptr && name != pinned->archive) {
+            continue;
+        }
+        if (const auto* a = release->find(name)) {
             archive = a;
             format = f;
             break;
         }
+    }
+    if (archive == nullptr && pinned != nullptr) {
+        return fail(ErrorKind::integrity,
+                    "asset " + util::quoted(pinned->archive) + " changed since it was locked: " +
+                        lock_name(options) + " pins it (on " + pinned->first_seen + " from " +
+                        pinned->source + ") but release " + util::quoted(tag) +
+                        " no longer has it; nothing was installed; if the change is expected, "
+                        "review it and run '" +
+                        repin_command(tag, plat) + "' to re-pin");
     }
     if (archive == nullptr) {
         return fail(ErrorKind::not_found,
@@ -237,16 +371,32 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
                                               " is still being uploaded; try again shortly");
     }
 
-    // Everything that claims to know the archive's digest must agree. With
-    // checksums switched off none is gathered and the download is not compared.
-    const bool compare = options.checksums == Checksums::verify;
+    // Everything that claims to know the archive's digest must agree: the
+    // release's checksum files, the source's digest, the signed SHA256SUMS and
+    // the lockfile's pin. With checksums switched off only the pin is compared.
+    const bool claims_wanted = options.checksums == Checksums::verify;
+    const bool compare = claims_wanted || pinned != nullptr;
     std::vector<verify::ExpectedDigest> expected;
-    if (compare) {
+    if (claims_wanted) {
         auto claims = release_claims(source(), *release, *archive, options.platform, format);
         if (!claims) {
             return util::unexpected(claims.error());
         }
         expected = std::move(*claims);
+        auto sums = trust::sums_claim(source(), *release, archive->name, options.public_keys);
+        if (!sums) {
+            return util::unexpected(sums.error());
+        }
+        if (*sums) {
+            expected.push_back(std::move(**sums));
+        }
+    }
+    if (pinned != nullptr) {
+        verify::ExpectedDigest pin(options.lockfile_path.filename().string(),
+                                   pinned->archive_sha256, verify::Authority::pin);
+        pin.pinned_detail = "on " + pinned->first_seen + " from " + pinned->source;
+        pin.repin_hint = "run '" + repin_command(tag, plat) + "' to re-pin";
+        expected.push_back(std::move(pin));
     }
     Result<std::string> want = std::string();
     if (compare) {
@@ -276,6 +426,14 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     record.archive_size = archive->size;
     record.installed_at = static_cast<std::int64_t>(std::time(nullptr));
     record.files = cache::file_records(unpacked->files);
+    if (pinned != nullptr) {
+        if (std::string differs = lock_problem(record, *pinned); !differs.empty()) {
+            util::remove_tree(unpacked->staging);
+            return fail(ErrorKind::integrity, "archive " + util::quoted(archive->name) +
+                                                  " does not hold what " + lock_name(options) +
+                                                  " pins: " + differs + "; nothing was installed");
+        }
+    }
     auto dir = m_cache.install(unpacked->staging, record);
     if (!dir) {
         util::remove_tree(unpacked->staging);

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "tl/platform/platform.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/source.hpp"
+#include "tl/trust/lockfile.hpp"
+#include "tl/trust/minisign.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 #include "tl/verify/digests.hpp"
@@ -29,6 +32,10 @@ enum class Force { no, yes };
 // files and reported digest. Only the comparison is skipped: safe extraction and
 // the format and architecture checks always run.
 enum class Checksums { verify, skip };
+// How the project's lockfile is used: not at all (no lockfile, or `lock`
+// re-pinning), pins checked and a missing entry recorded (trust on first use),
+// or pins checked and a missing entry an error (--locked, for CI).
+enum class LockMode { none, record, locked };
 
 struct InstallOptions {
     // "latest" or a normalised tag ("temporal-libs-v1.0.2").
@@ -42,6 +49,14 @@ struct InstallOptions {
     std::vector<std::string> libraries;
     archive::Limits limits;
     http::RetryPolicy retry;
+    // The project's lockfile (its path and contents when it exists) and how
+    // its pins are used.
+    LockMode lock_mode = LockMode::none;
+    std::filesystem::path lockfile_path;
+    std::optional<trust::Lockfile> lockfile;
+    // Trusted minisign keys; when not empty, a release must carry a SHA256SUMS
+    // signed by one of them.
+    std::vector<trust::minisign::PublicKey> public_keys;
 };
 
 struct InstallResult {
@@ -52,8 +67,14 @@ struct InstallResult {
     std::string archive_sha256;
     std::string archive_name;
     std::string source;
+    std::string source_url;
+    // Library file name ("libtemporalio_sdk.a") to SHA-256.
+    std::map<std::string, std::string> library_sha256;
     bool from_cache = false;
 };
+
+// The lockfile entry pinning an installed result, first seen now.
+trust::LockEntry lock_entry_for(const InstallResult& result);
 
 // Every claim a release makes about `archive`'s SHA-256: its checksum files
 // (both names the contract allows) and the digest the source reports. Empty when
@@ -78,9 +99,13 @@ public:
 private:
     Result<InstallResult> from_cache_hit(const std::string& tag, const InstallOptions& options,
                                          const cache::EntryRecord& record);
+    // `pinned` is the lockfile's entry for the tag and platform, or null.
     Result<InstallResult> fetch_and_install(const std::string& tag,
                                             std::optional<source::ReleaseInfo> release,
-                                            const InstallOptions& options);
+                                            const InstallOptions& options,
+                                            const trust::LockEntry* pinned);
+    // Records a new entry in the lockfile (trust on first use) and says so.
+    Result<void> record_first_use(const InstallResult& result, const InstallOptions& options);
 
     // An archive extracted into a staging directory, its digest verified.
     struct Unpacked {

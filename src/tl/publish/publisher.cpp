@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tl/release/contract.hpp"
+#include "tl/trust/signed_sums.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
@@ -45,6 +46,46 @@ std::size_t PublishReport::count(AssetAction::Kind kind) const {
         actions.begin(), actions.end(), [&](const AssetAction& a) { return a.kind == kind; }));
 }
 
+namespace {
+
+// SHA256SUMS (from `temporal-libs sign`) is uploaded like any asset; it must
+// list exactly the other assets with their current digests, and a signature
+// needs the file it signs.
+Result<void> check_signed_sums(const fs::path& dir, const std::vector<LocalAsset>& assets) {
+    auto named = [&](const char* name) {
+        return std::find_if(assets.begin(), assets.end(),
+                            [&](const LocalAsset& a) { return a.name == name; });
+    };
+    auto sums = named(trust::k_sums_name);
+    if (sums == assets.end()) {
+        if (named(trust::k_sums_signature_name) != assets.end()) {
+            return fail(ErrorKind::usage, util::quoted(trust::k_sums_signature_name) + " in " +
+                                              util::quoted(dir.string()) + " without " +
+                                              util::quoted(trust::k_sums_name) +
+                                              "; run 'temporal-libs sign' again");
+        }
+        return {};
+    }
+    auto expected = trust::sums_for_directory(dir);
+    if (!expected) {
+        return util::unexpected(expected.error());
+    }
+    auto actual = util::read_file(sums->path, 1u << 20);
+    if (!actual) {
+        return util::unexpected(actual.error());
+    }
+    if (*actual != *expected) {
+        return fail(ErrorKind::integrity,
+                    util::quoted(trust::k_sums_name) + " in " + util::quoted(dir.string()) +
+                        " does not list the assets there with their current digests (an asset "
+                        "was added or packed again after signing); run 'temporal-libs sign' "
+                        "again");
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::string& tag) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
@@ -81,6 +122,9 @@ Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::s
             return util::unexpected(digest.error());
         }
         a.sha256 = *digest;
+    }
+    if (auto sums = check_signed_sums(dir, assets); !sums) {
+        return util::unexpected(sums.error());
     }
     for (const auto& a : assets) {
         auto parsed = release::parse_archive_name(a.name, tag);

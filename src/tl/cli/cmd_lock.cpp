@@ -1,0 +1,198 @@
+// `lock`: pins the archive and library digests of a release in the project's
+// temporal-libs.lock, after cross-checking every checksum the release offers.
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "tl/cli/commands.hpp"
+#include "tl/cli/session.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/util/redact.hpp"
+#include "tl/util/strings.hpp"
+
+namespace tl::cli {
+
+namespace {
+
+// What `lock` did to one entry.
+enum class LockChange { added, unchanged, repinned };
+
+const char* change_name(LockChange c) {
+    switch (c) {
+        case LockChange::added:
+            return "added";
+        case LockChange::unchanged:
+            return "unchanged";
+        case LockChange::repinned:
+            return "re-pinned";
+    }
+    return "added";
+}
+
+// The platforms to lock: "all" (every platform the release has an archive
+// for), one named platform, else the `platforms` key, else this host.
+std::vector<platform::Platform> platforms_to_lock(const std::string& wanted, Session& s,
+                                                  const source::ReleaseInfo& release) {
+    std::vector<platform::Platform> out;
+    if (wanted == "all") {
+        for (const auto& a : release.assets) {
+            auto parsed = release::parse_archive_name(a.name, release.tag);
+            auto p = parsed ? platform::parse_platform(parsed->platform) : std::nullopt;
+            if (p && std::find(out.begin(), out.end(), *p) == out.end()) {
+                out.push_back(*p);
+            }
+        }
+        if (out.empty()) {
+            throw Error(ErrorKind::not_found,
+                        "release " + util::quoted(release.tag) + " has no platform archives");
+        }
+    } else if (!wanted.empty()) {
+        out.push_back(s.platform);
+    } else {
+        for (const auto& name : s.config.list("platforms")) {
+            auto p = platform::parse_platform(name);
+            if (!p) {
+                throw Error(ErrorKind::usage, "'platforms' names " + util::quoted(name) +
+                                                  ", not one of " + platform::supported_list());
+            }
+            out.push_back(*p);
+        }
+        if (out.empty()) {
+            out.push_back(s.platform);
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const platform::Platform& a, const platform::Platform& b) {
+        return a.name() < b.name();
+    });
+    return out;
+}
+
+// The release to lock: the configured tag, or the newest for "latest".
+source::ReleaseInfo release_to_lock(Context& ctx, Session& s) {
+    source::Source* src = s.source(ctx);
+    if (src == nullptr) {
+        throw Error(ErrorKind::usage,
+                    "lock cross-checks the release's checksums and needs the network; drop "
+                    "--offline");
+    }
+    const std::string prefix(release::k_tag_prefix);
+    auto found = release::is_latest(s.options.version) ? src->latest(prefix)
+                                                       : src->release(s.options.version);
+    if (!found) {
+        throw Error(found.error());
+    }
+    if (!*found) {
+        throw Error(ErrorKind::not_found,
+                    "release " + util::quoted(s.options.version) + " not found in " + src->name());
+    }
+    return std::move(**found);
+}
+
+void run_lock(Context& ctx, const CommonFlags& flags) {
+    CommonFlags f = flags;
+    const std::string wanted = f.platform;
+    if (wanted == "all") {
+        f.platform.clear();
+    }
+    Session s = open_session(ctx, f);
+    source::ReleaseInfo release = release_to_lock(ctx, s);
+    std::vector<platform::Platform> platforms = platforms_to_lock(wanted, s, release);
+
+    install::Installer installer(
+        *s.cache, [&] { return s.source(ctx); }, ctx.console);
+    std::vector<std::pair<trust::LockEntry, LockChange>> locked;
+    for (const auto& p : platforms) {
+        install::InstallOptions o = s.options;
+        o.version = release.tag;
+        o.platform = p;
+        // Every claim of the release is checked again, never the cache alone,
+        // and the lock being rewritten does not vouch for itself.
+        o.force = install::Force::yes;
+        o.checksums = install::Checksums::verify;
+        o.lock_mode = install::LockMode::none;
+        o.lockfile.reset();
+        auto r = installer.install(o);
+        if (!r) {
+            throw Error(r.error());
+        }
+        trust::LockEntry entry = install::lock_entry_for(*r);
+        LockChange change = LockChange::added;
+        const trust::LockEntry* old =
+            s.options.lockfile ? s.options.lockfile->find(entry.tag, entry.platform) : nullptr;
+        if (old != nullptr && old->archive == entry.archive &&
+            old->archive_sha256 == entry.archive_sha256 && old->libraries == entry.libraries) {
+            change = LockChange::unchanged;
+            entry = *old;
+        } else if (old != nullptr) {
+            change = LockChange::repinned;
+            ctx.console.warn("re-pinned " + util::quoted(entry.tag) + " (" + entry.platform +
+                             "): archive sha256 " + old->archive_sha256 + " (locked " +
+                             old->first_seen + ") is now " + entry.archive_sha256);
+        }
+        locked.emplace_back(std::move(entry), change);
+    }
+    value_or_throw(trust::update_lockfile(s.options.lockfile_path, [&](trust::Lockfile& lock) {
+        for (const auto& [entry, change] : locked) {
+            lock.put(entry);
+        }
+    }));
+
+    if (f.json) {
+        nlohmann::json entries = nlohmann::json::array();
+        for (const auto& [e, change] : locked) {
+            entries.push_back({{"tag", e.tag},
+                               {"platform", e.platform},
+                               {"archive", e.archive},
+                               {"archive_sha256", e.archive_sha256},
+                               {"libraries", e.libraries},
+                               {"first_seen", e.first_seen},
+                               {"change", change_name(change)}});
+        }
+        nlohmann::json j = {{"lockfile", s.options.lockfile_path.string()}, {"entries", entries}};
+        std::puts(util::scrub(j.dump(2)).c_str());
+        return;
+    }
+    for (const auto& [e, change] : locked) {
+        std::printf("%s %s: %s sha256 %s (%zu libraries, %s)\n", e.tag.c_str(), e.platform.c_str(),
+                    e.archive.c_str(), e.archive_sha256.c_str(), e.libraries.size(),
+                    change_name(change));
+    }
+    std::printf("wrote %s\n", s.options.lockfile_path.string().c_str());
+}
+
+}  // namespace
+
+void add_lock_command(CLI::App& app, Context& ctx) {
+    auto flags = std::make_shared<CommonFlags>();
+    CLI::App* cmd = add_command(
+        app, "lock",
+        "Pin a release's archive and library digests in temporal-libs.lock\n\n"
+        "Fetches the release (or reuses the kept archive), cross-checks every checksum it\n"
+        "offers (.sha256 files, the API digest, SHA256SUMS and, with public_keys set, its\n"
+        "signature), and writes the archive's and each library's SHA-256 into\n"
+        "temporal-libs.lock beside temporal-libs.toml (else in the working directory).\n"
+        "With the lockfile present, download refuses an asset that changed since.\n"
+        "Running it again re-pins (review the diff).\n\n"
+        "Examples:\n"
+        "  temporal-libs lock --version v1.0.2\n"
+        "  temporal-libs lock --version v1.0.2 --platform all\n"
+        "  temporal-libs download --locked          # in CI",
+        [&ctx, flags] {
+            try {
+                run_lock(ctx, *flags);
+            } catch (const Error& e) {
+                if (flags->json) {
+                    std::puts(util::scrub(error_json(e)).c_str());
+                }
+                throw;
+            }
+        });
+    add_common_flags(cmd, *flags, FlagSet::network);
+    cmd->get_option("--platform")
+        ->description(
+            "linux-x64, linux-arm64, macos-arm64, macos-x64 or all (default: the "
+            "'platforms' key, else this host)");
+}
+
+}  // namespace tl::cli
