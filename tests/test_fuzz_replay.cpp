@@ -16,9 +16,11 @@
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/c_header.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/oci/registry.hpp"
 #include "tl/publish/build.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/release/manifest.hpp"
+#include "tl/source/mirror_layout.hpp"
 #include "tl/trust/lockfile.hpp"
 #include "tl/trust/minisign.hpp"
 
@@ -163,4 +165,34 @@ TEST(FuzzReplay, ConfigInputs) {
             }
         }
     }
+}
+
+TEST(FuzzReplay, MirrorTextInputs) {
+    auto files = inputs("mirror_text");
+    ASSERT_FALSE(files.empty()) << "the seed corpus tests/fuzz/corpus/mirror_text is missing";
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.string());
+        std::string data = tl::testing::read_file(file);
+        ASSERT_FALSE(data.empty());
+        std::string_view text(data.data() + 1, data.size() - 1);
+        // Every parser sees every input, not only the one its first byte picks.
+        (void)tl::source::parse_tag_index(text, "index.json");
+        (void)tl::source::parse_release_index(text, "temporal-libs-v1.0.2", "index.json");
+        (void)tl::oci::parse_manifest(text);
+        (void)tl::oci::parse_index(text);
+        (void)tl::oci::parse_challenge(text);
+        (void)tl::oci::parse_reference(text, tl::http::PlainHttp::loopback_only);
+    }
+}
+
+TEST(OciChallenge, ParsesQuotedCommasAndEscapes) {
+    auto c = tl::oci::parse_challenge(
+        "Bearer realm=\"https://auth.example/token\",service=\"registry.example\","
+        "scope=\"repository:team/tl:pull,push\"");
+    EXPECT_EQ(c.scheme, "bearer");
+    EXPECT_EQ(c.params["realm"], "https://auth.example/token");
+    EXPECT_EQ(c.params["service"], "registry.example");
+    EXPECT_EQ(c.params["scope"], "repository:team/tl:pull,push");
+    EXPECT_EQ(tl::oci::parse_challenge("Basic realm=\"a\\\"b\"").params["realm"], "a\"b");
+    EXPECT_EQ(tl::oci::parse_challenge("").scheme, "");
 }
