@@ -35,9 +35,9 @@ struct OciCli : ReleaseFixture {
         env["TEMPORAL_LIBS_SOURCES"] = url;
         env["TEMPORAL_LIBS_CACHE_DIR"] = (dir / cache_name).string();
         env["TEMPORAL_LIBS_API_URL"] = "http://127.0.0.1:9";
-        return run({"download", "--version", version, "--platform", platform, "--json",
-                    "--retries", "1"},
-                   std::move(env));
+        return run(
+            {"download", "--version", version, "--platform", platform, "--json", "--retries", "1"},
+            std::move(env));
     }
 
     void expect_installed_in(const std::string& cache_name) const {
@@ -106,8 +106,7 @@ TEST(OciCli, BasicAuthRegistryWithRightAndWrongPasswords) {
     EXPECT_FALSE(contains(m.err + m.out + d.err + d.out, "s3cret-pass-1"));
 
     std::map<std::string, std::string> bad = {
-        {"TEMPORAL_LIBS_CREDENTIALS_FILE",
-         f.credentials(registry.host(), "wrong-pass-2").string()},
+        {"TEMPORAL_LIBS_CREDENTIALS_FILE", f.credentials(registry.host(), "wrong-pass-2").string()},
         {"DOCKER_CONFIG", (f.dir / "none").string()}};
     auto w = f.download_from(url, "cache-bad", bad);
     EXPECT_NE(w.exit_code, 0);

@@ -18,7 +18,7 @@ namespace tl::mirror {
 
 // One verified release asset on local disk.
 struct MirroredAsset {
-    std::string name;    // "temporal-static-libs-linux-x64-v1.0.2.tar.gz"
+    std::string name;  // "temporal-static-libs-linux-x64-v1.0.2.tar.gz"
     std::uint64_t size = 0;
     std::string sha256;  // lower-case hex, already checked against the release's claims
     std::filesystem::path file;
@@ -36,7 +36,8 @@ public:
     virtual Result<void> put(const std::string& tag, const MirroredAsset& asset) = 0;
     // Called once after every asset of `tag` is stored (all of them, including
     // those that were already there): writes indexes or manifests.
-    virtual Result<void> finish(const std::string& tag, const std::vector<MirroredAsset>& assets) = 0;
+    virtual Result<void> finish(const std::string& tag,
+                                const std::vector<MirroredAsset>& assets) = 0;
 };
 
 // A directory mirror rooted at `root`: <root>/<tag>/<asset>, <root>/<tag>/index.json,
