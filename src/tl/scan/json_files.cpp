@@ -16,22 +16,32 @@ namespace {
 // Nesting beyond this is treated as invalid rather than risking the stack.
 constexpr int k_max_json_depth = 64;
 
+struct JsonMember;
+
 struct JsonNode {
     enum class Type { scalar, string, array, object };
     Type type = Type::scalar;
     Word str;  // the value of a string
-    std::vector<std::pair<Word, JsonNode>> members;
+    // A vector of an incomplete type is fine; a std::pair of one is not (clang).
+    std::vector<JsonMember> members;
     std::vector<JsonNode> items;
 
-    const JsonNode* find(std::string_view key) const {
-        for (const auto& [k, v] : members) {
-            if (k.value == key) {
-                return &v;
-            }
-        }
-        return nullptr;
-    }
+    const JsonNode* find(std::string_view key) const;
 };
+
+struct JsonMember {
+    Word key;
+    JsonNode value;
+};
+
+const JsonNode* JsonNode::find(std::string_view key) const {
+    for (const auto& [k, v] : members) {
+        if (k.value == key) {
+            return &v;
+        }
+    }
+    return nullptr;
+}
 
 class JsonReader {
 public:
@@ -111,7 +121,7 @@ private:
                     if (!v) {
                         return std::nullopt;
                     }
-                    node.members.emplace_back(std::move(key), std::move(*v));
+                    node.members.push_back(JsonMember{std::move(key), std::move(*v)});
                 } else {
                     auto v = value(depth + 1);
                     if (!v) {
