@@ -274,12 +274,13 @@ TEST(Pack, WrongArchitectureOrMissingLibraryIsRefusedAndNothingWritten) {
 
 TEST(ArchiveCreate, ContentEntriesAndSourceThatChangesSize) {
     TestDir dir;
-    archive::CreateOptions o;
+    tl::archive::CreateOptions o;
     o.mtime = 5;
-    auto made = archive::create_archive(dir / "a.tar.gz",
-                                        {{archive::Entry::Type::directory, "./", {}, {}},
-                                         {archive::Entry::Type::file, "./x.txt", {}, "hello"}},
-                                        o);
+    auto made =
+        tl::archive::create_archive(dir / "a.tar.gz",
+                                    {{tl::archive::Entry::Type::directory, "./", {}, {}},
+                                     {tl::archive::Entry::Type::file, "./x.txt", {}, "hello"}},
+                                    o);
     ASSERT_TRUE(made) << made.error().message;
     EXPECT_EQ(made->sha256, util::sha256_hex(read_file(dir / "a.tar.gz")));
     ASSERT_EQ(made->entry_sha256.size(), 1u);
@@ -289,8 +290,8 @@ TEST(ArchiveCreate, ContentEntriesAndSourceThatChangesSize) {
     EXPECT_EQ(entries[1].content, "hello");
     EXPECT_EQ(entries[1].mtime, 5);
 
-    auto missing = archive::create_archive(
-        dir / "b.tar.gz", {{archive::Entry::Type::file, "./y", dir / "absent", {}}}, o);
+    auto missing = tl::archive::create_archive(
+        dir / "b.tar.gz", {{tl::archive::Entry::Type::file, "./y", dir / "absent", {}}}, o);
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().kind, ErrorKind::filesystem);
     EXPECT_FALSE(fs::exists(dir / "b.tar.gz")) << "a failed archive leaves nothing behind";
