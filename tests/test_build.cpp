@@ -21,10 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 ProcessResult build(std::vector<std::string> extra, std::map<std::string, std::string> env = {}) {
     std::vector<std::string> argv = {tool_path(), "build", "--offline"};
     argv.insert(argv.end(), extra.begin(), extra.end());

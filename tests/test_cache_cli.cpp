@@ -21,10 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // Adds another release (a different version with its own libraries) to the fake.
 void publish_version(ReleaseFixture& f, const std::string& version) {
     std::string tag = "temporal-libs-" + version;

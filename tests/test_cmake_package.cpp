@@ -19,10 +19,6 @@ using namespace tl::testing;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // CMake wraps message() text at 80 columns: compare with runs of white space
 // folded into one space.
 std::string folded(const std::string& text) {

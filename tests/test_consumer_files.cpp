@@ -15,10 +15,6 @@ using namespace tl::testing;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 fs::path source_file(const std::string& rel) {
     return fs::path(TL_SOURCE_DIR) / rel;
 }

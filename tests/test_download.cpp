@@ -13,10 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 std::vector<std::string> base_args(const ReleaseFixture& f) {
     return {"download", "--version", f.version, "--platform", f.platform};
 }

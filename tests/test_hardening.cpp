@@ -10,10 +10,6 @@ using namespace tl::testing;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 std::string readelf(const std::string& flags) {
     auto r = run_process({"readelf", flags, "-W", tool_path()});
     EXPECT_EQ(r.exit_code, 0) << r.err;

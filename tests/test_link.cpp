@@ -15,10 +15,6 @@ using namespace tl::testing;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // A fixture whose release holds the real sample core libraries (and optionally
 // a manifest.json).
 struct SampleRelease : ReleaseFixture {

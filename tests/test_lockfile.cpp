@@ -27,10 +27,6 @@ trust::LockEntry entry(const std::string& tag, const std::string& platform,
     return e;
 }
 
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 TEST(Lockfile, RoundTripsAndSortsByTagAndPlatform) {

@@ -11,10 +11,6 @@ namespace ms = tl::trust::minisign;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
-
 // A key pair made by `minisign -G`; unencrypted unless a password is given.
 struct ToolKey {
     fs::path pub;

@@ -23,10 +23,6 @@ using nlohmann::json;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // Connection refused at once: GitHub "unreachable".
 const std::string k_dead_api = "http://127.0.0.1:9";
 

@@ -16,10 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 struct OciCli : ReleaseFixture {
     OciCli() { publish(); }
 

@@ -23,10 +23,6 @@ using namespace tl::testing;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 ProcessResult pack(const fs::path& input, const fs::path& out, std::vector<std::string> extra = {},
                    std::map<std::string, std::string> env = {{"SOURCE_DATE_EPOCH", ""}}) {
     std::vector<std::string> argv = {tool_path(), "pack",       "--input",    input.string(),

@@ -27,10 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // Deterministic bytes that compress somewhat, like object code.
 std::string filler(std::size_t size, unsigned salt) {
     std::string s(size, '\0');

@@ -20,10 +20,6 @@ const std::string k_version = "v2.0.0";
 const std::string k_tag = "temporal-libs-v2.0.0";
 const std::string k_archive = "temporal-static-libs-linux-x64-v2.0.0.tar.gz";
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // A fake GitHub with the old workflow's release v1.0.2 on it, and a dist
 // directory holding v2.0.0 packed by `pack`.
 struct PublishFixture {

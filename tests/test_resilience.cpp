@@ -17,10 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // A release whose archive is `size` bytes of incompressible data, so offsets
 // into the body are meaningful.
 struct BigRelease : ReleaseFixture {

@@ -24,10 +24,6 @@ ProcessResult scan(const std::vector<std::string>& args) {
     return run_process(argv);
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // Installs (once) and returns the SARIF validator: Ajv with the SARIF 2.1.0
 // schema from the npm registry, pinned by tests/tools/sarif/package-lock.json.
 // Fails the test when node, npm or the install is missing: no silent pass.

@@ -18,10 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 std::vector<std::string> download_args(const ReleaseFixture& f) {
     return {"download", "--version", f.version, "--platform", f.platform};
 }

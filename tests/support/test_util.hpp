@@ -61,4 +61,9 @@ std::string read_file(const fs::path& path);
 // unless someone races us. Throws when none can be had.
 int free_port();
 
+// Whether `needle` occurs in `haystack` (for checking messages).
+inline bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
 }  // namespace tl::testing
