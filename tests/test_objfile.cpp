@@ -293,6 +293,61 @@ TEST(ObjfileLibrary, LyingOffsetsBecomeProblems) {
     }
 }
 
+// Everything a LibraryInfo says, for comparing two readings of one file.
+std::string describe_all(const LibraryInfo& i) {
+    std::string s = std::string(kind_name(i.kind)) + " members " + std::to_string(i.member_count) +
+                    " objects " + std::to_string(i.object_count);
+    for (const auto& g : i.groups) {
+        s += " [" + g.slice + " " + describe(g.id) + " x" + std::to_string(g.objects) + "]";
+    }
+    for (const auto& sl : i.slices) {
+        s += " {" + sl.id.arch_name + " " + kind_name(sl.kind) + "}";
+    }
+    s += " damage: " + i.damage + problems(i);
+    for (const auto& f : i.functions) {
+        s += " " + f;
+    }
+    return s;
+}
+
+TEST(ObjfileLibrary, StreamInPiecesReadsWhatTheWholeFileSays) {
+    // The install reads libraries as they are extracted, in whatever pieces
+    // arrive: with members held whole, any split gives the same reading as the
+    // mapped file; identified by headers only, the same kind, objects and CPUs
+    // (without functions). Cuts must be caught both ways.
+    for (const char* name :
+         {"libx64.a", "libarm64.a", "libmixed.a", "libx64_notes.a", "libmac_arm64.a",
+          "libmac_x64.a", "libuniversal.a", "libwin.lib", "x64_stub.o"}) {
+        if (!has_fixture(name)) {
+            continue;
+        }
+        const std::string data = tl::testing::read_file(fixture(name));
+        for (std::size_t cut : {data.size(), data.size() - 1, data.size() / 2, std::size_t{70}}) {
+            std::string_view bytes = std::string_view(data).substr(0, cut);
+            LibraryInfo whole = inspect_bytes(bytes);
+            for (std::size_t piece :
+                 {std::size_t{1}, std::size_t{7}, std::size_t{61}, std::size_t{4096}}) {
+                LibraryStream held("bytes.a", std::uint64_t{1} << 30);
+                LibraryStream headers("bytes.a");
+                for (std::size_t at = 0; at < bytes.size(); at += piece) {
+                    held.feed(bytes.substr(at, piece));
+                    headers.feed(bytes.substr(at, piece));
+                }
+                LibraryInfo h = held.finish();
+                EXPECT_EQ(describe_all(h), describe_all(whole))
+                    << name << " cut at " << cut << " in pieces of " << piece;
+                LibraryInfo o = headers.finish();
+                EXPECT_EQ(o.kind, whole.kind) << name;
+                EXPECT_EQ(o.object_count, whole.object_count) << name;
+                EXPECT_EQ(o.architectures, whole.architectures) << name;
+                EXPECT_EQ(check_static_library(o).has_value(),
+                          check_static_library(whole).has_value())
+                    << name << " cut at " << cut << " in pieces of " << piece;
+            }
+        }
+    }
+}
+
 TEST(ObjfileLibrary, MissingFileIsNotFound) {
     auto r = inspect_library("/nonexistent/libnothing.a");
     ASSERT_FALSE(r.has_value());

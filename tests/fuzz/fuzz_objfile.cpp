@@ -1,8 +1,11 @@
 // libFuzzer target: any bytes, read as a static library. Must never crash,
-// hang or read out of bounds; run with scripts/fuzz.sh objfile SECONDS.
+// hang or read out of bounds; run with scripts/fuzz.sh objfile SECONDS. The
+// same bytes streamed in pieces (as the install reads libraries while it
+// extracts them) must give the same reading, or abort.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -20,6 +23,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)tl::objfile::check_for_platform(*info, platform);
     }
     (void)tl::objfile::abi_check({"tl_alpha", "main"}, {*info});
+    // In pieces whose sizes come from the input's first byte, members held whole.
+    tl::objfile::LibraryStream stream("fuzz.a", std::uint64_t{1} << 30);
+    const std::size_t piece = size > 0 ? 1 + data[0] % 64 : 1;
+    for (std::size_t at = 0; at < size; at += piece) {
+        stream.feed(bytes.substr(at, piece));
+    }
+    auto streamed = stream.finish();
+    if (streamed.kind != info->kind || streamed.member_count != info->member_count ||
+        streamed.object_count != info->object_count || streamed.damage != info->damage ||
+        streamed.problems != info->problems || streamed.functions != info->functions) {
+        std::abort();
+    }
     for (const auto& problem : info->problems) {
         (void)tl::objfile::printable(problem);
     }

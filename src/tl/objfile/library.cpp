@@ -1,7 +1,5 @@
 #include "tl/objfile/library.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -13,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -34,7 +33,7 @@ constexpr std::uint32_t k_max_slices = 32;
 // Most bytes of function names kept per library (real ones hold a few MB).
 constexpr std::size_t k_max_function_bytes = std::size_t{256} << 20;
 // A member larger than this is not read (no object file in a library is).
-constexpr std::int64_t k_max_member_size = std::int64_t{2} << 30;
+constexpr std::uint64_t k_max_member_size = std::uint64_t{2} << 30;
 
 bool is_symbol_table(std::string_view name) {
     // GNU: "/" (and "/SYM64/" past 4 GiB), "//" the long-name table; BSD and
@@ -166,104 +165,47 @@ std::optional<std::string> index_problem(IndexForm form, std::string_view index,
     return std::nullopt;
 }
 
-// Walks the member headers of an ar archive to check that they tile the whole
-// file and match its symbol index. libarchive takes a partial header at the
-// end for the end of the archive, so a file cut there would otherwise pass as
-// whole.
-std::optional<std::string> ar_layout_problem(std::string_view data) {
-    constexpr std::uint64_t k_header_size = 60;
-    std::uint64_t offset = k_ar_magic.size();
-    std::vector<std::uint64_t> starts;
-    std::optional<std::pair<IndexForm, std::string_view>> index;
-    while (offset < data.size()) {
-        if (starts.size() > k_max_members) {
-            return std::nullopt;  // the member limit is reported elsewhere
-        }
-        std::uint64_t left = data.size() - offset;
-        if (left < k_header_size) {
-            return "truncated archive: the member header at offset " + std::to_string(offset) +
-                   " is cut short";
-        }
-        std::string_view header = data.substr(static_cast<std::size_t>(offset), k_header_size);
-        auto size = util::parse_u64(util::trim(header.substr(48, 10)));
-        if (header.substr(58, 2) != "`\n" || !size) {
-            return "damaged archive: no valid member header at offset " + std::to_string(offset);
-        }
-        if (*size > left - k_header_size) {
-            return "truncated archive: the member at offset " + std::to_string(offset) + " needs " +
-                   std::to_string(*size) + " bytes, only " + std::to_string(left - k_header_size) +
-                   " are left";
-        }
-        starts.push_back(offset);
-        std::string_view body = data.substr(static_cast<std::size_t>(offset + k_header_size),
-                                            static_cast<std::size_t>(*size));
-        std::string_view name = util::trim(header.substr(0, 16));
-        if (!index && starts.size() == 1) {
-            if (name == "/") {
-                index = {{IndexForm::gnu32, body}};
-            } else if (name == "/SYM64/") {
-                index = {{IndexForm::gnu64, body}};
-            } else if (util::starts_with(name, "#1/")) {
-                // BSD: the name is the first bytes of the member's data.
-                auto length = util::parse_u64(name.substr(3));
-                if (length && *length <= body.size()) {
-                    std::string_view long_name = body.substr(0, static_cast<std::size_t>(*length));
-                    long_name = long_name.substr(0, long_name.find('\0'));
-                    if (util::starts_with(long_name, "__.SYMDEF")) {
-                        index = {{long_name.find("_64") != std::string_view::npos
-                                      ? IndexForm::bsd64
-                                      : IndexForm::bsd32,
-                                  body.substr(static_cast<std::size_t>(*length))}};
-                    }
-                }
-            } else if (util::starts_with(name, "__.SYMDEF")) {
-                index = {{IndexForm::bsd32, body}};
-            }
-        }
-        // Members start at even offsets; the last one may lack its padding byte.
-        offset += k_header_size + *size + (*size % 2);
-    }
-    if (index) {
-        return index_problem(index->first, index->second, starts);
-    }
-    return std::nullopt;
-}
+// Bytes of an ar member header.
+constexpr std::uint64_t k_header_size = 60;
+// Bytes kept of a member too large to hold: more than any object header needs.
+constexpr std::uint64_t k_head_size = 4096;
+// Most bytes held of a symbol index or a long-name table (real ones hold a few MB).
+constexpr std::uint64_t k_max_table_size = std::uint64_t{256} << 20;
 
-// libarchive's message for its last failure, safe to print.
-std::string archive_error(archive* a) {
-    const char* why = archive_error_string(a);
-    return printable(why != nullptr ? why : "unknown error");
-}
-
-struct ArchiveFree {
-    void operator()(archive* a) const { archive_read_free(a); }
+// How a reader may hold the bytes it is given: members up to `member_cap`
+// bytes are kept whole (larger ones only their first k_head_size bytes), and
+// `stable` says the caller's bytes stay valid until the end, so they can be
+// used in place rather than copied.
+struct Budget {
+    std::uint64_t member_cap = 0;
+    bool stable = false;
 };
 
-// Gathers what the readers find into a LibraryInfo, keeping the lists bounded.
-class Inspector {
+// What the readers of one region (the file, or one slice of a universal
+// file) find, in order, keeping the lists bounded.
+class Findings {
 public:
-    explicit Inspector(LibraryInfo& info) : m_info(info) {}
-
-    void read_file(std::string_view data);
-    void finish();
+    void problem(std::string text);
+    // A problem that makes the file unusable; the first one is kept as the reason.
+    void damage(std::string text);
+    void add_object(const ObjectFile& obj, const std::string& where, const std::string& slice);
+    void count_member() { ++m_info.member_count; }
+    // Appends what `later` found after what this one did.
+    void absorb(Findings&& later);
+    // Moves everything into `info`, with the findings about the whole.
+    void finish(LibraryInfo& info);
 
 private:
-    LibraryKind read_contents(std::string_view data, const std::string& slice);
-    LibraryKind read_archive(std::string_view data, const std::string& slice);
-    void read_fat(std::string_view data, bool wide, std::uint32_t count);
-    void read_member(std::string_view name, std::string_view data, const std::string& slice);
-    void add_object(const ObjectFile& obj, const std::string& where, const std::string& slice);
-    void problem(std::string text);
-    void damage(std::string text);
+    void add_function(std::string_view name);
 
-    LibraryInfo& m_info;
+    LibraryInfo m_info;  // counts, groups, problems and damage only
     std::vector<std::string> m_functions;
     std::size_t m_function_bytes = 0;
     std::size_t m_hidden_problems = 0;
     bool m_functions_cut = false;
 };
 
-void Inspector::problem(std::string text) {
+void Findings::problem(std::string text) {
     if (m_info.problems.size() < k_max_problems) {
         m_info.problems.push_back(std::move(text));
     } else {
@@ -271,16 +213,26 @@ void Inspector::problem(std::string text) {
     }
 }
 
-// A problem that makes the file unusable; the first one is kept as the reason.
-void Inspector::damage(std::string text) {
+void Findings::damage(std::string text) {
     if (m_info.damage.empty()) {
         m_info.damage = text;
     }
     problem(std::move(text));
 }
 
-void Inspector::add_object(const ObjectFile& obj, const std::string& where,
-                           const std::string& slice) {
+void Findings::add_function(std::string_view name) {
+    // Both a count and a byte budget: a hostile symbol table can point every
+    // entry at the same long name.
+    if (m_functions.size() >= k_max_functions || m_function_bytes > k_max_function_bytes) {
+        m_functions_cut = true;
+        return;
+    }
+    m_function_bytes += name.size();
+    m_functions.emplace_back(name);
+}
+
+void Findings::add_object(const ObjectFile& obj, const std::string& where,
+                          const std::string& slice) {
     ++m_info.object_count;
     auto group = std::find_if(m_info.groups.begin(), m_info.groups.end(),
                               [&](const auto& g) { return g.slice == slice && g.id == obj.id; });
@@ -298,239 +250,72 @@ void Inspector::add_object(const ObjectFile& obj, const std::string& where,
         problem(where + " is an executable, not an object file");
     }
     for (std::string_view f : obj.functions) {
-        // Both a count and a byte budget: a hostile symbol table can point
-        // every entry at the same long name.
-        if (m_functions.size() >= k_max_functions || m_function_bytes > k_max_function_bytes) {
-            m_functions_cut = true;
+        if (m_functions_cut) {
             break;
         }
-        m_function_bytes += f.size();
-        m_functions.emplace_back(f);
+        add_function(f);
     }
 }
 
-void Inspector::read_member(std::string_view name, std::string_view data,
-                            const std::string& slice) {
-    std::string where = "member " + util::quoted(printable(name));
-    if (!slice.empty()) {
-        where += " of slice " + slice;
+void Findings::absorb(Findings&& later) {
+    m_info.member_count += later.m_info.member_count;
+    m_info.object_count += later.m_info.object_count;
+    for (auto& g : later.m_info.groups) {
+        auto same = std::find_if(m_info.groups.begin(), m_info.groups.end(),
+                                 [&](const auto& h) { return h.slice == g.slice && h.id == g.id; });
+        if (same == m_info.groups.end()) {
+            m_info.groups.push_back(std::move(g));
+        } else {
+            same->objects += g.objects;
+        }
     }
-    if (data.substr(0, k_ar_magic.size()) == k_ar_magic) {
-        problem(where + " is a nested archive, which linkers do not read");
-        return;
+    if (m_info.damage.empty()) {
+        m_info.damage = std::move(later.m_info.damage);
     }
-    if (auto obj = read_object(data)) {
-        add_object(*obj, where, slice);
-        return;
+    for (auto& p : later.m_info.problems) {
+        problem(std::move(p));
     }
-    problem(where + " is not an object file");
-}
-
-LibraryKind Inspector::read_archive(std::string_view data, const std::string& slice) {
-    std::string prefix = slice.empty() ? std::string() : "slice " + slice + ": ";
-    std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
-    if (!a) {
-        throw std::bad_alloc();
-    }
-    // Only the ar reader: nothing else (no decompression, no other format) may
-    // be tried on these bytes.
-    archive_read_support_format_ar(a.get());
-    if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-        damage(prefix + "damaged archive: " + archive_error(a.get()));
-        return LibraryKind::ar;
-    }
-    LibraryKind kind = LibraryKind::ar;
-    std::string buffer;
-    std::size_t members = 0;
-    bool archive_damaged = false;
-    for (;;) {
-        archive_entry* entry = nullptr;
-        int rc = archive_read_next_header(a.get(), &entry);
-        if (rc == ARCHIVE_EOF) {
+    m_hidden_problems += later.m_hidden_problems;
+    for (const auto& f : later.m_functions) {
+        if (m_functions_cut) {
             break;
         }
-        if (rc < ARCHIVE_WARN) {
-            archive_damaged = true;
-            damage(prefix + "truncated or damaged archive after " + plural(members, "member") +
-                   ": " + archive_error(a.get()));
-            break;
-        }
-        int format = archive_format(a.get());
-        if (format == ARCHIVE_FORMAT_AR_GNU) {
-            kind = LibraryKind::gnu_ar;
-        } else if (format == ARCHIVE_FORMAT_AR_BSD) {
-            kind = LibraryKind::bsd_ar;
-        }
-        const char* raw_name = archive_entry_pathname(entry);
-        std::string_view name = raw_name != nullptr ? raw_name : "";
-        if (is_symbol_table(name)) {
-            archive_read_data_skip(a.get());
-            continue;
-        }
-        if (members >= k_max_members) {
-            problem(prefix + "more than " + std::to_string(k_max_members) +
-                    " members: the rest were not read");
-            break;
-        }
-        std::int64_t size = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : 0;
-        if (size < 0 || size > k_max_member_size) {
-            problem(prefix + "member " + util::quoted(printable(name)) +
-                    " is too large to be an object file");
-            ++members;
-            ++m_info.member_count;
-            archive_read_data_skip(a.get());
-            continue;
-        }
-        // Reading from memory, libarchive hands out pointers into `data`: a
-        // member arriving in one block is used in place, otherwise it is copied.
-        std::string_view member;
-        buffer.clear();
-        bool in_place = false;
-        bool failed = false;
-        for (;;) {
-            const void* block = nullptr;
-            std::size_t block_size = 0;
-            la_int64_t offset = 0;
-            int r = archive_read_data_block(a.get(), &block, &block_size, &offset);
-            if (r == ARCHIVE_EOF) {
-                break;
-            }
-            if (r < ARCHIVE_WARN || offset < 0 ||
-                static_cast<std::uint64_t>(offset) != buffer.size() + member.size() ||
-                static_cast<std::uint64_t>(offset) + block_size >
-                    static_cast<std::uint64_t>(size)) {
-                failed = true;
-                break;
-            }
-            std::string_view piece(static_cast<const char*>(block), block_size);
-            if (offset == 0 && !in_place && buffer.empty()) {
-                member = piece;
-                in_place = true;
-            } else {
-                if (in_place) {
-                    buffer.assign(member);
-                    member = {};
-                    in_place = false;
-                }
-                buffer.append(piece);
-            }
-        }
-        if (failed) {
-            const char* why = archive_error_string(a.get());
-            archive_damaged = true;
-            damage(prefix + "truncated or damaged archive in member " +
-                   util::quoted(printable(name)) + ": " +
-                   printable(why != nullptr ? why : "its data does not match its header"));
-            break;
-        }
-        ++members;
-        ++m_info.member_count;
-        read_member(name, in_place ? member : std::string_view(buffer), slice);
+        add_function(f);
     }
-    if (!archive_damaged) {
-        if (auto layout = ar_layout_problem(data)) {
-            archive_damaged = true;
-            damage(prefix + *layout);
-        }
-    }
-    if (members == 0 && !archive_damaged) {
-        problem(prefix + "empty archive: it has no members");
-    }
-    return kind;
+    m_functions_cut = m_functions_cut || later.m_functions_cut;
 }
 
-void Inspector::read_fat(std::string_view data, bool wide, std::uint32_t count) {
-    // The slice table is big-endian whatever the slices hold.
-    ByteReader r(data, Endian::big);
-    const std::uint64_t entry_size = wide ? 32 : 20;
-    for (std::uint32_t i = 0; i < count; ++i) {
-        std::uint64_t base = 8 + i * entry_size;
-        if (!r.contains(base, entry_size)) {
-            damage("truncated universal file: its slice table is cut short");
-            return;
-        }
-        Slice slice;
-        slice.id = macho_cpu_type(*r.u32(base));
-        std::uint64_t offset = wide ? *r.u64(base + 8) : *r.u32(base + 8);
-        std::uint64_t size = wide ? *r.u64(base + 16) : *r.u32(base + 12);
-        auto bytes = r.bytes(offset, size);
-        if (!bytes) {
-            damage("slice " + slice.id.arch_name + " lies past the end of the file");
-            m_info.slices.push_back(slice);
-            continue;
-        }
-        slice.kind = read_contents(*bytes, slice.id.arch_name);
-        m_info.slices.push_back(slice);
-        if (slice.kind == LibraryKind::not_archive) {
-            problem("slice " + slice.id.arch_name + " is not an archive or an object file");
-        }
-    }
-}
-
-// What a slice of a universal file (or the file itself) holds: an archive or a
-// single object. Universal files do not nest.
-LibraryKind Inspector::read_contents(std::string_view data, const std::string& slice) {
-    if (data.substr(0, k_ar_magic.size()) == k_ar_magic) {
-        return read_archive(data, slice);
-    }
-    if (data.substr(0, k_thin_magic.size()) == k_thin_magic) {
-        problem("thin archive: its members are separate files, not inside it");
-        return LibraryKind::thin_ar;
-    }
-    if (auto obj = read_object(data)) {
-        add_object(*obj, slice.empty() ? std::string("the file") : "slice " + slice, slice);
-        return LibraryKind::object;
-    }
-    return LibraryKind::not_archive;
-}
-
-void Inspector::read_file(std::string_view data) {
-    ByteReader r(data, Endian::big);
-    auto magic = r.u32(0);
-    auto count = r.u32(4);
-    if (magic && count && (*magic == k_fat_magic || *magic == k_fat_magic_64) && *count > 0 &&
-        *count <= k_max_slices) {
-        m_info.kind = LibraryKind::macho_fat;
-        read_fat(data, *magic == k_fat_magic_64, *count);
-        return;
-    }
-    m_info.kind = read_contents(data, "");
-    if (m_info.kind == LibraryKind::not_archive) {
-        problem("not an archive: " + sniff(data));
-    }
-}
-
-void Inspector::finish() {
+void Findings::finish(LibraryInfo& info) {
+    auto& groups = m_info.groups;
     // A library of COFF objects is a Windows .lib whatever its ar flavour.
-    bool coff = std::any_of(m_info.groups.begin(), m_info.groups.end(),
+    bool coff = std::any_of(groups.begin(), groups.end(),
                             [](const auto& g) { return g.id.format == Format::coff; });
-    if (coff && (m_info.kind == LibraryKind::gnu_ar || m_info.kind == LibraryKind::bsd_ar ||
-                 m_info.kind == LibraryKind::ar)) {
-        m_info.kind = LibraryKind::coff_lib;
+    if (coff && (info.kind == LibraryKind::gnu_ar || info.kind == LibraryKind::bsd_ar ||
+                 info.kind == LibraryKind::ar)) {
+        info.kind = LibraryKind::coff_lib;
     }
-    for (const auto& g : m_info.groups) {
+    for (const auto& g : groups) {
         std::string format = format_name(g.id.format);
-        if (std::find(m_info.formats.begin(), m_info.formats.end(), format) ==
-            m_info.formats.end()) {
-            m_info.formats.push_back(format);
+        if (std::find(info.formats.begin(), info.formats.end(), format) == info.formats.end()) {
+            info.formats.push_back(format);
         }
         if (g.id.format != Format::llvm_bitcode &&
-            std::find(m_info.architectures.begin(), m_info.architectures.end(), g.id.arch_name) ==
-                m_info.architectures.end()) {
-            m_info.architectures.push_back(g.id.arch_name);
+            std::find(info.architectures.begin(), info.architectures.end(), g.id.arch_name) ==
+                info.architectures.end()) {
+            info.architectures.push_back(g.id.arch_name);
         }
     }
     // Mixed architectures within one archive (or one slice): a linker would
     // skip or reject the objects that do not match.
     std::vector<std::string> slices;
-    for (const auto& g : m_info.groups) {
+    for (const auto& g : groups) {
         if (std::find(slices.begin(), slices.end(), g.slice) == slices.end()) {
             slices.push_back(g.slice);
         }
     }
     for (const auto& slice : slices) {
         std::vector<std::string> parts;
-        for (const auto& g : m_info.groups) {
+        for (const auto& g : groups) {
             if (g.slice == slice) {
                 parts.push_back(describe(g.id) + " (" + plural(g.objects, "object") + ")");
             }
@@ -541,16 +326,16 @@ void Inspector::finish() {
         }
     }
     // A slice whose objects are not for the CPU its table entry names.
-    for (const auto& s : m_info.slices) {
-        for (const auto& g : m_info.groups) {
+    for (const auto& s : info.slices) {
+        for (const auto& g : groups) {
             if (g.slice == s.id.arch_name && g.id.format == Format::macho && !(g.id == s.id) &&
                 g.id.arch_name != s.id.arch_name) {
                 problem("slice " + s.id.arch_name + " holds " + describe(g.id) + " objects");
             }
         }
     }
-    bool archive = m_info.kind == LibraryKind::gnu_ar || m_info.kind == LibraryKind::bsd_ar ||
-                   m_info.kind == LibraryKind::coff_lib || m_info.kind == LibraryKind::macho_fat;
+    bool archive = info.kind == LibraryKind::gnu_ar || info.kind == LibraryKind::bsd_ar ||
+                   info.kind == LibraryKind::coff_lib || info.kind == LibraryKind::macho_fat;
     if (archive && m_info.damage.empty() && m_info.member_count > 0 && m_info.object_count == 0) {
         problem("no object files among its " + plural(m_info.member_count, "member"));
     }
@@ -561,9 +346,436 @@ void Inspector::finish() {
     if (m_hidden_problems > 0) {
         m_info.problems.push_back("and " + plural(m_hidden_problems, "more problem"));
     }
+    info.member_count = m_info.member_count;
+    info.object_count = m_info.object_count;
+    info.groups = std::move(groups);
+    info.problems = std::move(m_info.problems);
+    info.damage = std::move(m_info.damage);
     std::sort(m_functions.begin(), m_functions.end());
     m_functions.erase(std::unique(m_functions.begin(), m_functions.end()), m_functions.end());
-    m_info.functions = std::move(m_functions);
+    info.functions = std::move(m_functions);
+}
+
+// Gathers a run of bytes that arrives in pieces, keeping its first `cap`
+// bytes: a view into the input while it can be one (the input stays valid
+// and the pieces are contiguous), a copy otherwise.
+class Collector {
+public:
+    // Starts a run of `expected` bytes of which the first `cap` are kept.
+    void reset(std::uint64_t cap, std::uint64_t expected) {
+        m_cap = cap;
+        m_expected = expected;
+        m_total = 0;
+        m_view = {};
+        m_copy.clear();
+    }
+    void add(std::string_view piece, bool stable) {
+        m_total += piece.size();
+        std::uint64_t room = m_cap - data().size();
+        piece =
+            piece.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, piece.size())));
+        if (piece.empty()) {
+            return;
+        }
+        if (m_copy.empty()) {
+            if (m_view.empty()) {
+                m_view = piece;
+                return;
+            }
+            if (stable && m_view.data() + m_view.size() == piece.data()) {
+                m_view = std::string_view(m_view.data(), m_view.size() + piece.size());
+                return;
+            }
+            detach();
+        }
+        m_copy.append(piece);
+    }
+    // The input is about to go away: copy what is only viewed.
+    void detach() {
+        if (!m_view.empty()) {
+            // What a header claims is not trusted with more than a modest reservation.
+            m_copy.reserve(
+                static_cast<std::size_t>(std::min({m_cap, m_expected, std::uint64_t{64} << 20})));
+            m_copy.assign(m_view);
+            m_view = {};
+        }
+    }
+    std::string_view data() const { return m_copy.empty() ? m_view : std::string_view(m_copy); }
+    // True when every byte of the run is kept.
+    bool whole() const { return m_total == data().size(); }
+    std::uint64_t total() const { return m_total; }
+
+private:
+    std::uint64_t m_cap = 0;
+    std::uint64_t m_expected = 0;
+    std::uint64_t m_total = 0;
+    std::string_view m_view;
+    std::string m_copy;
+};
+
+// Reads an ar archive as its bytes go by (from its magic string on): the
+// member headers, which must tile the whole archive, the symbol index, whose
+// offsets must all be member starts, the long-name table, and every member:
+// read whole as an object when it fits the budget, identified by its header
+// otherwise.
+class ArReader {
+public:
+    ArReader(Findings& found, std::string slice, Budget budget)
+        : m_found(found), m_slice(std::move(slice)), m_budget(budget) {}
+
+    void feed(std::string_view in);
+    // The input ended; returns the archive's flavour.
+    LibraryKind finish();
+
+private:
+    enum class State { magic, header, name, body, padding, stopped };
+    enum class Role { object, index, names, skip };
+
+    void start_member();
+    void name_known();
+    void end_member();
+    void damage(std::string text) {
+        m_damaged = true;
+        m_found.damage(prefix() + text);
+        m_state = State::stopped;
+    }
+    std::string prefix() const { return m_slice.empty() ? "" : "slice " + m_slice + ": "; }
+    std::string where() const {
+        std::string w = "member " + util::quoted(printable(m_name));
+        return m_slice.empty() ? w : w + " of slice " + m_slice;
+    }
+
+    Findings& m_found;
+    std::string m_slice;
+    Budget m_budget;
+    State m_state = State::magic;
+    std::uint64_t m_offset = 0;  // of the next byte, from the archive's start
+    std::string m_header;
+    // The member being read: where it starts, its size, the bytes still to
+    // come, its name (a BSD long name arrives first in its data) and role.
+    std::uint64_t m_start = 0;
+    std::uint64_t m_size = 0;
+    std::uint64_t m_left = 0;
+    std::uint64_t m_name_left = 0;
+    std::string m_name;
+    Role m_role = Role::skip;
+    Collector m_body;
+    std::vector<std::uint64_t> m_starts;
+    std::optional<IndexForm> m_index_form;
+    std::optional<std::string> m_index;
+    std::optional<std::string> m_long_names;
+    std::size_t m_members = 0;
+    LibraryKind m_kind = LibraryKind::ar;
+    bool m_damaged = false;
+    bool m_cut_short = false;  // stopped at the member limit: the layout is not checked
+};
+
+void ArReader::feed(std::string_view in) {
+    while (!in.empty() && m_state != State::stopped) {
+        std::size_t n = 0;
+        switch (m_state) {
+            case State::magic:
+                n = std::min<std::size_t>(in.size(), k_ar_magic.size() - m_offset);
+                if (m_offset + n == k_ar_magic.size()) {
+                    m_state = State::header;
+                }
+                break;
+            case State::header:
+                n = std::min<std::size_t>(in.size(), k_header_size - m_header.size());
+                m_header.append(in.substr(0, n));
+                break;
+            case State::name:
+                n = static_cast<std::size_t>(std::min<std::uint64_t>(in.size(), m_name_left));
+                m_name.append(in.substr(0, n));
+                m_name_left -= n;
+                m_left -= n;
+                break;
+            case State::body:
+                n = static_cast<std::size_t>(std::min<std::uint64_t>(in.size(), m_left));
+                if (m_role != Role::skip) {
+                    m_body.add(in.substr(0, n), m_budget.stable);
+                }
+                m_left -= n;
+                break;
+            case State::padding:
+                n = 1;
+                m_state = State::header;
+                break;
+            case State::stopped:
+                break;
+        }
+        in.remove_prefix(n);
+        m_offset += n;
+        if (m_state == State::header && m_header.size() == k_header_size) {
+            start_member();
+        } else if (m_state == State::name && m_name_left == 0) {
+            name_known();
+        } else if (m_state == State::body && m_left == 0) {
+            end_member();
+        }
+    }
+    if (!m_budget.stable) {
+        m_body.detach();
+    }
+}
+
+void ArReader::start_member() {
+    const std::string header = std::move(m_header);
+    m_header.clear();
+    std::string_view h = header;
+    m_start = m_offset - k_header_size;
+    auto size = util::parse_u64(util::trim(h.substr(48, 10)));
+    if (h.substr(58, 2) != "`\n" || !size) {
+        damage("damaged archive: no valid member header at offset " + std::to_string(m_start));
+        return;
+    }
+    m_starts.push_back(m_start);
+    m_size = *size;
+    m_left = *size;
+    std::string_view raw = h.substr(0, 16);
+    while (!raw.empty() && raw.back() == ' ') {
+        raw.remove_suffix(1);
+    }
+    m_name.assign(raw);
+    if (raw == "/" || raw == "//" || raw == "/SYM64/") {
+        m_kind = LibraryKind::gnu_ar;
+    } else if (raw.size() > 1 && raw[0] == '/' &&
+               std::isdigit(static_cast<unsigned char>(raw[1]))) {
+        // A GNU long name: an offset into the "//" table, where it ends with "/\n".
+        m_kind = LibraryKind::gnu_ar;
+        auto at = util::parse_u64(raw.substr(1));
+        if (!at || !m_long_names || *at >= m_long_names->size()) {
+            damage("damaged archive: the member at offset " + std::to_string(m_start) +
+                   " names a long name its name table does not hold");
+            return;
+        }
+        std::string_view names = *m_long_names;
+        std::string_view name = names.substr(static_cast<std::size_t>(*at));
+        m_name.assign(name.substr(0, name.find_first_of("/\n")));
+    } else if (util::starts_with(raw, "#1/")) {
+        // A BSD long name: its length here, the name first in the data.
+        m_kind = LibraryKind::bsd_ar;
+        auto length = util::parse_u64(raw.substr(3));
+        if (!length || *length > m_size) {
+            damage("damaged archive: the member at offset " + std::to_string(m_start) +
+                   " has a name longer than its data");
+            return;
+        }
+        m_name.clear();
+        m_name_left = *length;
+        m_state = State::name;
+        if (m_name_left == 0) {
+            name_known();
+        }
+        return;
+    } else if (util::starts_with(raw, "__.SYMDEF")) {
+        m_kind = LibraryKind::bsd_ar;
+    } else if (raw.size() > 1 && raw.back() == '/') {
+        m_name.pop_back();  // GNU ends short names with '/'
+    }
+    name_known();
+}
+
+void ArReader::name_known() {
+    m_name = m_name.substr(0, m_name.find('\0'));
+    m_state = State::body;
+    m_role = Role::skip;
+    if (m_name == "//") {
+        m_role = Role::names;
+    } else if (is_symbol_table(m_name)) {
+        // The index comes first; later ones (and other tables) are skipped.
+        if (m_starts.size() == 1) {
+            if (m_name == "/") {
+                m_index_form = IndexForm::gnu32;
+            } else if (m_name == "/SYM64/") {
+                m_index_form = IndexForm::gnu64;
+            } else if (util::starts_with(m_name, "__.SYMDEF")) {
+                m_index_form =
+                    m_name.find("_64") != std::string::npos ? IndexForm::bsd64 : IndexForm::bsd32;
+            }
+            if (m_index_form) {
+                m_role = Role::index;
+            }
+        }
+    } else if (m_members >= k_max_members) {
+        m_found.problem(prefix() + "more than " + std::to_string(k_max_members) +
+                        " members: the rest were not read");
+        m_cut_short = true;
+        m_state = State::stopped;
+        return;
+    } else if (m_left > k_max_member_size) {
+        m_found.problem(prefix() + "member " + util::quoted(printable(m_name)) +
+                        " is too large to be an object file");
+        ++m_members;
+        m_found.count_member();
+    } else {
+        m_role = Role::object;
+    }
+    std::uint64_t cap = 0;
+    if (m_role == Role::object) {
+        cap = m_left <= m_budget.member_cap ? m_left : std::min(m_left, k_head_size);
+    } else if (m_role != Role::skip) {
+        cap = std::min(m_left, k_max_table_size);
+    }
+    m_body.reset(cap, m_left);
+    if (m_left == 0) {
+        end_member();
+    }
+}
+
+void ArReader::end_member() {
+    std::string_view data = m_body.data();
+    switch (m_role) {
+        case Role::object: {
+            ++m_members;
+            m_found.count_member();
+            std::string w = where();
+            if (data.substr(0, k_ar_magic.size()) == k_ar_magic) {
+                m_found.problem(w + " is a nested archive, which linkers do not read");
+            } else if (auto obj = m_body.whole() ? read_object(data)
+                                                 : identify_object(data, m_body.total())) {
+                m_found.add_object(*obj, w, m_slice);
+            } else {
+                m_found.problem(w + " is not an object file");
+            }
+            break;
+        }
+        case Role::index:
+            if (m_body.whole()) {
+                m_index.emplace(data);
+            }
+            break;
+        case Role::names:
+            m_long_names.emplace(data);
+            break;
+        case Role::skip:
+            break;
+    }
+    m_body.reset(0, 0);
+    // Members start at even offsets; the last one may lack its padding byte.
+    m_state = m_size % 2 != 0 ? State::padding : State::header;
+}
+
+LibraryKind ArReader::finish() {
+    if (m_state == State::header && !m_header.empty()) {
+        damage("truncated or damaged archive after " + plural(m_members, "member") +
+               ": the member header at offset " + std::to_string(m_offset - m_header.size()) +
+               " is cut short");
+    } else if (m_state == State::name || m_state == State::body) {
+        damage("truncated or damaged archive in member " + util::quoted(printable(m_name)) +
+               ": it needs " + std::to_string(m_size) + " bytes, only " +
+               std::to_string(m_size - m_left) + " are there");
+    }
+    if (!m_damaged && !m_cut_short && m_index_form && m_index) {
+        if (auto problem = index_problem(*m_index_form, *m_index, m_starts)) {
+            damage(*problem);
+        }
+    }
+    if (m_members == 0 && !m_damaged) {
+        m_found.problem(prefix() + "empty archive: it has no members");
+    }
+    return m_kind;
+}
+
+// Reads what a region holds (the file, or one slice of a universal file) as
+// its bytes go by: an ar archive, a thin archive, or anything else, kept up to
+// the budget to be read as a single object (or described) at the end.
+class ContentsReader {
+public:
+    ContentsReader(Findings& found, std::string slice, Budget budget)
+        : m_found(found), m_slice(std::move(slice)), m_budget(budget) {}
+
+    void feed(std::string_view in);
+    // The input ended; returns what the region holds (not_archive: nothing known).
+    LibraryKind finish();
+    // The region's first bytes (up to k_head_size), to describe an unknown file.
+    std::string_view head() const {
+        return m_mode == Mode::undecided ? std::string_view(m_head)
+                                         : m_rest.data().substr(0, k_head_size);
+    }
+
+private:
+    enum class Mode { undecided, ar, thin, other };
+    void decide(std::string_view magic);
+    void dispatch(std::string_view in);
+
+    Findings& m_found;
+    std::string m_slice;
+    Budget m_budget;
+    Mode m_mode = Mode::undecided;
+    std::string m_head;  // the first bytes, while fewer than a magic string
+    std::unique_ptr<ArReader> m_ar;
+    Collector m_rest;
+};
+
+void ContentsReader::decide(std::string_view magic) {
+    if (magic == k_ar_magic) {
+        m_mode = Mode::ar;
+        m_ar = std::make_unique<ArReader>(m_found, m_slice, m_budget);
+    } else if (magic == k_thin_magic) {
+        m_mode = Mode::thin;
+        m_found.problem("thin archive: its members are separate files, not inside it");
+    } else {
+        m_mode = Mode::other;
+        // A single object is read whole when the budget allows.
+        m_rest.reset(std::max(m_budget.member_cap, k_head_size), 0);
+    }
+}
+
+void ContentsReader::dispatch(std::string_view in) {
+    if (m_mode == Mode::ar) {
+        m_ar->feed(in);
+    } else if (m_mode == Mode::other) {
+        m_rest.add(in, m_budget.stable);
+    }
+}
+
+void ContentsReader::feed(std::string_view in) {
+    if (m_mode == Mode::undecided) {
+        if (m_head.empty() && in.size() >= k_ar_magic.size()) {
+            decide(in.substr(0, k_ar_magic.size()));
+        } else {
+            std::size_t n = std::min(in.size(), k_ar_magic.size() - m_head.size());
+            m_head.append(in.substr(0, n));
+            in.remove_prefix(n);
+            if (m_head.size() < k_ar_magic.size()) {
+                return;
+            }
+            decide(m_head);
+            dispatch(m_head);
+            if (m_mode == Mode::other) {
+                m_rest.detach();  // m_head is not contiguous with what follows
+            }
+        }
+    }
+    dispatch(in);
+    if (m_mode == Mode::other && !m_budget.stable) {
+        m_rest.detach();
+    }
+}
+
+LibraryKind ContentsReader::finish() {
+    if (m_mode == Mode::undecided) {
+        m_mode = Mode::other;
+        m_rest.reset(k_head_size, m_head.size());
+        m_rest.add(m_head, false);
+    }
+    switch (m_mode) {
+        case Mode::ar:
+            return m_ar->finish();
+        case Mode::thin:
+            return LibraryKind::thin_ar;
+        default:
+            break;
+    }
+    std::string_view data = m_rest.data();
+    auto obj = m_rest.whole() ? read_object(data) : identify_object(data, m_rest.total());
+    if (!obj) {
+        return LibraryKind::not_archive;
+    }
+    m_found.add_object(*obj, m_slice.empty() ? std::string("the file") : "slice " + m_slice,
+                       m_slice);
+    return LibraryKind::object;
 }
 
 // A read-only mapping of a whole file: large libraries are read in place
@@ -667,6 +879,191 @@ std::string what_it_holds(const std::vector<const ObjectGroup*>& groups) {
 
 }  // namespace
 
+// Reads the file as its bytes go by: a universal Mach-O file's slice table
+// first (then every slice reads its own bytes; their findings are gathered in
+// table order at the end, whatever their order in the file), or else the file
+// as one region.
+struct LibraryStream::Impl {
+    struct SliceReader {
+        Slice slice;
+        std::uint64_t offset = 0;
+        std::uint64_t size = 0;
+        Findings found;
+        std::unique_ptr<ContentsReader> reader;
+    };
+
+    Impl(std::string name, Budget b) : budget(b) { info.path = std::move(name); }
+
+    void feed(std::string_view in);
+    LibraryInfo finish();
+
+private:
+    void decide(std::string_view first);
+    void route(std::string_view piece, std::uint64_t at);
+    bool read_table();
+    void feed_slices(std::string_view piece, std::uint64_t at);
+
+    Budget budget;
+    LibraryInfo info;
+    Findings found;
+    std::uint64_t total = 0;
+    enum class Mode { undecided, fat, plain } mode = Mode::undecided;
+    // The first bytes while they are fewer than 8, or a universal file's
+    // slice table while it is incomplete; never changed once used.
+    std::string prefix;
+    bool wide = false;
+    std::uint32_t count = 0;
+    bool table_read = false;
+    std::vector<SliceReader> slices;
+    std::unique_ptr<ContentsReader> plain;
+};
+
+void LibraryStream::Impl::decide(std::string_view first) {
+    ByteReader r(first, Endian::big);
+    std::uint32_t magic = *r.u32(0);
+    count = *r.u32(4);
+    // Java class files share 0xcafebabe: see k_max_slices.
+    if ((magic == k_fat_magic || magic == k_fat_magic_64) && count > 0 && count <= k_max_slices) {
+        mode = Mode::fat;
+        wide = magic == k_fat_magic_64;
+    } else {
+        mode = Mode::plain;
+        plain = std::make_unique<ContentsReader>(found, "", budget);
+    }
+}
+
+bool LibraryStream::Impl::read_table() {
+    // The slice table is big-endian whatever the slices hold.
+    ByteReader r(prefix, Endian::big);
+    const std::uint64_t entry_size = wide ? 32 : 20;
+    bool whole = true;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::uint64_t base = 8 + i * entry_size;
+        if (!r.contains(base, entry_size)) {
+            whole = false;
+            break;
+        }
+        SliceReader s;
+        s.slice.id = macho_cpu_type(*r.u32(base));
+        s.offset = wide ? *r.u64(base + 8) : *r.u32(base + 8);
+        s.size = wide ? *r.u64(base + 16) : *r.u32(base + 12);
+        slices.push_back(std::move(s));
+    }
+    // Each reader refers to its slice's findings: made once the vector is final.
+    for (auto& s : slices) {
+        s.reader = std::make_unique<ContentsReader>(s.found, s.slice.id.arch_name, budget);
+    }
+    table_read = true;
+    return whole;
+}
+
+void LibraryStream::Impl::feed_slices(std::string_view piece, std::uint64_t at) {
+    const std::uint64_t piece_end = at + piece.size();
+    for (auto& s : slices) {
+        if (s.size == 0 || s.offset >= piece_end) {
+            continue;
+        }
+        std::uint64_t end = s.size > std::numeric_limits<std::uint64_t>::max() - s.offset
+                                ? std::numeric_limits<std::uint64_t>::max()
+                                : s.offset + s.size;
+        if (end <= at) {
+            continue;
+        }
+        std::uint64_t from = std::max(at, s.offset);
+        std::uint64_t to = std::min(piece_end, end);
+        s.reader->feed(
+            piece.substr(static_cast<std::size_t>(from - at), static_cast<std::size_t>(to - from)));
+    }
+}
+
+void LibraryStream::Impl::route(std::string_view piece, std::uint64_t at) {
+    if (mode == Mode::plain) {
+        plain->feed(piece);
+        return;
+    }
+    if (!table_read) {
+        // Hold the first bytes until the slice table is whole.
+        const std::uint64_t table_end = 8 + std::uint64_t{count} * (wide ? 32 : 20);
+        auto n = static_cast<std::size_t>(
+            std::min<std::uint64_t>(piece.size(), table_end - prefix.size()));
+        prefix.append(piece.substr(0, n));
+        if (prefix.size() < table_end) {
+            return;
+        }
+        read_table();
+        feed_slices(prefix, 0);
+        piece.remove_prefix(n);
+        at += n;
+    }
+    feed_slices(piece, at);
+}
+
+void LibraryStream::Impl::feed(std::string_view in) {
+    std::uint64_t at = total;
+    total += in.size();
+    if (mode == Mode::undecided) {
+        // Eight bytes tell a universal file from anything else.
+        if (prefix.empty() && in.size() >= 8) {
+            decide(in.substr(0, 8));
+        } else {
+            std::size_t n = std::min(in.size(), std::size_t{8} - prefix.size());
+            prefix.append(in.substr(0, n));
+            in.remove_prefix(n);
+            at += n;
+            if (prefix.size() < 8) {
+                return;
+            }
+            decide(prefix);
+            if (mode == Mode::plain) {
+                route(prefix, 0);
+            }
+        }
+    }
+    route(in, at);
+}
+
+LibraryInfo LibraryStream::Impl::finish() {
+    if (mode == Mode::undecided) {
+        // Fewer than 8 bytes in all.
+        mode = Mode::plain;
+        plain = std::make_unique<ContentsReader>(found, "", budget);
+        plain->feed(prefix);
+    }
+    if (mode == Mode::plain) {
+        info.kind = plain->finish();
+        if (info.kind == LibraryKind::not_archive) {
+            found.problem("not an archive: " + sniff(plain->head()));
+        }
+    } else {
+        info.kind = LibraryKind::macho_fat;
+        bool whole_table = true;
+        if (!table_read) {
+            // The file ends inside its slice table: all of it is in `prefix`.
+            whole_table = read_table();
+            feed_slices(prefix, 0);
+        }
+        for (auto& s : slices) {
+            if (s.size > total || s.offset > total - s.size) {
+                found.damage("slice " + s.slice.id.arch_name + " lies past the end of the file");
+                info.slices.push_back(s.slice);
+                continue;
+            }
+            s.slice.kind = s.reader->finish();
+            found.absorb(std::move(s.found));
+            info.slices.push_back(s.slice);
+            if (s.slice.kind == LibraryKind::not_archive) {
+                found.problem("slice " + s.slice.id.arch_name +
+                              " is not an archive or an object file");
+            }
+        }
+        if (!whole_table) {
+            found.damage("truncated universal file: its slice table is cut short");
+        }
+    }
+    found.finish(info);
+    return std::move(info);
+}
+
 const char* kind_name(LibraryKind kind) {
     switch (kind) {
         case LibraryKind::not_archive:
@@ -730,13 +1127,26 @@ std::string printable(std::string_view name) {
     return out;
 }
 
+LibraryStream::LibraryStream(std::string name, std::uint64_t max_buffered)
+    : m_impl(std::make_unique<Impl>(std::move(name), Budget{max_buffered, false})) {}
+
+LibraryStream::~LibraryStream() = default;
+LibraryStream::LibraryStream(LibraryStream&&) noexcept = default;
+LibraryStream& LibraryStream::operator=(LibraryStream&&) noexcept = default;
+
+void LibraryStream::feed(std::string_view bytes) {
+    m_impl->feed(bytes);
+}
+
+LibraryInfo LibraryStream::finish() {
+    return m_impl->finish();
+}
+
 Result<LibraryInfo> inspect_library_bytes(std::string_view data, std::string name) {
-    LibraryInfo info;
-    info.path = std::move(name);
-    Inspector inspector(info);
-    inspector.read_file(data);
-    inspector.finish();
-    return info;
+    // The bytes stay put: every member is read in place, whole.
+    LibraryStream::Impl reader(std::move(name), Budget{k_max_member_size, true});
+    reader.feed(data);
+    return reader.finish();
 }
 
 Result<LibraryInfo> inspect_library(const fs::path& path) {

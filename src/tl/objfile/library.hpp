@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,7 +90,8 @@ struct LibraryInfo {
     std::string damage;
 };
 
-// Reads a library file (mapped, not copied); not_found when it does not exist,
+// Reads a library file (mapped, not copied, and read in place by the same
+// reader as LibraryStream); not_found when it does not exist,
 // filesystem when it cannot be read, integrity when it is larger than
 // k_max_library_size. Any content, even garbage, gives a LibraryInfo: what is
 // wrong with it is in its kind and problems.
@@ -98,6 +100,34 @@ Result<LibraryInfo> inspect_library(const fs::path& path);
 // Inspects bytes already in memory; `name` is used as the path in the result.
 // Never fails on content; the Result is for symmetry with inspect_library.
 Result<LibraryInfo> inspect_library_bytes(std::string_view data, std::string name);
+
+// Learns what inspect_library does from a library's bytes as they go by, in
+// pieces of any size, so a library being written (the install pipeline
+// extracting a release) is checked without being read back. Members of up to
+// `max_buffered` bytes are held and read whole (their functions, any damage
+// inside them); larger ones are identified by their first bytes (format, CPU,
+// type), so memory stays bounded. The ar layout, the symbol index and the
+// universal-file slices are checked as fully as inspect_library does.
+class LibraryStream {
+public:
+    // The install check's default: members are identified by their headers.
+    static constexpr std::uint64_t k_header_only = 0;
+
+    explicit LibraryStream(std::string name, std::uint64_t max_buffered = k_header_only);
+    ~LibraryStream();
+    LibraryStream(LibraryStream&&) noexcept;
+    LibraryStream& operator=(LibraryStream&&) noexcept;
+
+    // The next bytes of the file; they need not outlive the call.
+    void feed(std::string_view bytes);
+    // The end of the file: what it is. Call once.
+    LibraryInfo finish();
+
+    struct Impl;  // library.cpp; inspect_library_bytes uses it directly
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
 
 // Succeeds when the file is an archive a linker can use (an ar archive or a
 // universal file of archives, read to its end, holding objects); otherwise an

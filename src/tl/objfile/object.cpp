@@ -175,7 +175,7 @@ std::string read_elf_symbols(const ByteReader& r, const ElfLayout& l, ObjectFile
     return {};
 }
 
-std::optional<ObjectFile> read_elf(std::string_view data) {
+std::optional<ObjectFile> read_elf(std::string_view data, bool symbols) {
     if (data.substr(0, 4) != std::string_view("\x7f"
                                               "ELF",
                                               4)) {
@@ -216,7 +216,9 @@ std::optional<ObjectFile> read_elf(std::string_view data) {
             obj.type = ObjectType::other;
             break;
     }
-    obj.problem = read_elf_symbols(r, layout, obj);
+    if (symbols) {
+        obj.problem = read_elf_symbols(r, layout, obj);
+    }
     return obj;
 }
 
@@ -368,7 +370,7 @@ std::string read_macho_symbols(const ByteReader& r, bool is64, ObjectFile& obj) 
     return {};
 }
 
-std::optional<ObjectFile> read_macho(std::string_view data) {
+std::optional<ObjectFile> read_macho(std::string_view data, bool symbols) {
     ByteReader probe(data, Endian::little);
     auto magic = probe.u32(0);
     if (!magic || (*magic != k_mh_magic && *magic != k_mh_magic_64 && *magic != k_mh_cigam &&
@@ -402,7 +404,9 @@ std::optional<ObjectFile> read_macho(std::string_view data) {
             obj.type = ObjectType::other;
             break;
     }
-    obj.problem = read_macho_symbols(r, is64, obj);
+    if (symbols) {
+        obj.problem = read_macho_symbols(r, is64, obj);
+    }
     return obj;
 }
 
@@ -436,7 +440,7 @@ const CoffMachine* find_coff_machine(std::uint16_t machine) {
     return nullptr;
 }
 
-std::optional<ObjectFile> read_coff(std::string_view data) {
+std::optional<ObjectFile> read_coff(std::string_view data, std::uint64_t size) {
     ByteReader r(data, Endian::little);
     if (!r.contains(0, 20)) {
         return std::nullopt;
@@ -456,7 +460,7 @@ std::optional<ObjectFile> read_coff(std::string_view data) {
         std::uint32_t symbols_at = *r.u32(8);
         std::uint16_t optional_header = *r.u16(16);
         if (find_coff_machine(machine) == nullptr || optional_header != 0 || sections == 0 ||
-            symbols_at > data.size()) {
+            symbols_at > size) {
             return std::nullopt;
         }
     }
@@ -512,17 +516,29 @@ std::string describe(const ObjectId& id) {
     return format + " " + id.arch_name;
 }
 
-std::optional<ObjectFile> read_object(std::string_view data) {
-    if (auto obj = read_elf(data)) {
+namespace {
+
+std::optional<ObjectFile> read_any(std::string_view data, bool symbols, std::uint64_t size) {
+    if (auto obj = read_elf(data, symbols)) {
         return obj;
     }
-    if (auto obj = read_macho(data)) {
+    if (auto obj = read_macho(data, symbols)) {
         return obj;
     }
     if (auto obj = read_bitcode(data)) {
         return obj;
     }
-    return read_coff(data);
+    return read_coff(data, size);
+}
+
+}  // namespace
+
+std::optional<ObjectFile> read_object(std::string_view data) {
+    return read_any(data, true, data.size());
+}
+
+std::optional<ObjectFile> identify_object(std::string_view head, std::uint64_t size) {
+    return read_any(head, false, size);
 }
 
 }  // namespace tl::objfile

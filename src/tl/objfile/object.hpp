@@ -66,4 +66,10 @@ ObjectId macho_cpu_type(std::uint32_t cputype);
 // result means it was recognised but is damaged).
 std::optional<ObjectFile> read_object(std::string_view data);
 
+// Recognises an object file from its first bytes alone (`head`, at least the
+// header; `size` is the whole object's size): its identity and type, without
+// its functions or any check of the rest. For an object too large to hold in
+// memory while it streams past (see LibraryStream).
+std::optional<ObjectFile> identify_object(std::string_view head, std::uint64_t size);
+
 }  // namespace tl::objfile
