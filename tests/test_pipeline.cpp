@@ -16,6 +16,7 @@
 #include "tl/archive/extract.hpp"
 #include "tl/archive/inflate.hpp"
 #include "tl/install/pipeline.hpp"
+#include "tl/objfile/library.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -137,6 +138,39 @@ TEST_F(Archives, GzipAndZstdMatchTheSimplePathWithEveryEngine) {
     }
 }
 
+TEST_F(Archives, LibrariesAreReadWhileTheyAreWritten) {
+    // What the install checks (format, CPU, ar layout) comes from the bytes as
+    // they were extracted, and agrees with reading the written file whole.
+    fs::path out = dir / "out";
+    auto outcome = pipeline_extract(gz, archive::Codec::gzip, out, archive::InflateEngine::fastest);
+    ASSERT_TRUE(outcome.files.has_value()) << outcome.files.error().message;
+    ASSERT_EQ(outcome.libraries.size(), 5u);
+    for (const auto& streamed : outcome.libraries) {
+        auto whole = objfile::inspect_library(out / streamed.path);
+        ASSERT_TRUE(whole.has_value()) << streamed.path;
+        EXPECT_EQ(streamed.kind, whole->kind) << streamed.path;
+        EXPECT_EQ(streamed.member_count, whole->member_count);
+        EXPECT_EQ(streamed.object_count, whole->object_count);
+        EXPECT_EQ(streamed.architectures, whole->architectures);
+        EXPECT_EQ(streamed.damage, whole->damage);
+        EXPECT_TRUE(objfile::check_for_platform(
+                        streamed, platform::Platform{platform::Os::linux, platform::Arch::x64})
+                        .has_value());
+        EXPECT_FALSE(objfile::check_for_platform(
+                         streamed, platform::Platform{platform::Os::linux, platform::Arch::arm64})
+                         .has_value());
+    }
+    // A library cut short inside the tar is damaged, whichever way it is read.
+    std::string lib = make_static_library("linux-x64", filler(4000, 9));
+    objfile::LibraryStream cut("libcut.a");
+    cut.feed(std::string_view(lib).substr(0, lib.size() - 100));
+    auto info = cut.finish();
+    EXPECT_FALSE(objfile::check_for_platform(
+                     info, platform::Platform{platform::Os::linux, platform::Arch::x64})
+                     .has_value());
+    EXPECT_TRUE(contains(info.damage, "truncated or damaged archive")) << info.damage;
+}
+
 TEST_F(Archives, MultiMemberGzipIsInflatedWhole) {
     // The tar split in three, each part its own gzip member, concatenated.
     fs::path tar = dir / "a.tar";
@@ -227,7 +261,8 @@ TEST_F(Archives, StreamTheFastDecoderRefusedIsInflatedAgainWithZlib) {
     auto files =
         install::settle(std::move(refused), archive::Codec::gzip, gz, dir / "out", {}, console);
     ASSERT_TRUE(files.has_value()) << files.error().message;
-    EXPECT_EQ(summary(dir / "out", *files), expected);
+    EXPECT_EQ(summary(dir / "out", files->files), expected);
+    EXPECT_EQ(files->libraries.size(), 5u);
     EXPECT_EQ(contents(dir / "out"), contents(dir / "simple"));
 
     // zlib's verdict is final, and a damaged stream stays refused.

@@ -84,7 +84,7 @@ Result<UniqueFd> open_parent(int root, const std::vector<std::string>& component
 
 Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
                                                 const std::filesystem::path& dest,
-                                                const Limits& limits) {
+                                                const Limits& limits, EntryWatcher* watcher) {
     UniqueFd root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!root) {
         return fail(ErrorKind::filesystem, "cannot open staging directory '" + dest.string() +
@@ -163,6 +163,7 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
         }
         util::Sha256 hash;
         std::uint64_t size = 0;
+        const bool watched = watcher != nullptr && watcher->wants(*path);
         // Checks the limits, hashes and writes the entry's next bytes.
         auto append = [&](const void* data, std::size_t n) -> Result<void> {
             size += n;
@@ -177,6 +178,9 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
                                                       "; refusing it");
             }
             hash.update(data, n);
+            if (watched) {
+                watcher->bytes(data, n);
+            }
             return util::write_all(out.get(), data, n, dest / *path);
         };
         // Zeros up to `offset`: the holes of a sparse entry read as zeros.
@@ -216,6 +220,9 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
             if (auto w = fill_to(static_cast<std::uint64_t>(archive_entry_size(entry))); !w) {
                 return util::unexpected(w.error());
             }
+        }
+        if (watched) {
+            watcher->done();
         }
         struct stat st {};
         ::fstat(out.get(), &st);
@@ -277,12 +284,13 @@ Result<std::vector<ExtractedFile>> extract_file(const std::filesystem::path& arc
         return fail(ErrorKind::integrity, "cannot read archive '" + archive.string() +
                                               "': " + (msg ? msg : "unknown format"));
     }
-    return extract_from(a.get(), dest, limits);
+    return extract_from(a.get(), dest, limits, nullptr);
 }
 
 Result<std::vector<ExtractedFile>> extract_stream(const ReadChunk& read,
                                                   const std::filesystem::path& dest,
-                                                  const Limits& limits, StreamInput input) {
+                                                  const Limits& limits, StreamInput input,
+                                                  EntryWatcher* watcher) {
     ArchivePtr a = new_reader(input);
     StreamState state{&read};
     if (archive_read_open(a.get(), &state, nullptr, stream_read, nullptr) != ARCHIVE_OK) {
@@ -290,7 +298,7 @@ Result<std::vector<ExtractedFile>> extract_stream(const ReadChunk& read,
         return fail(ErrorKind::integrity,
                     std::string("cannot read archive stream: ") + (msg ? msg : "unknown format"));
     }
-    return extract_from(a.get(), dest, limits);
+    return extract_from(a.get(), dest, limits, watcher);
 }
 
 }  // namespace tl::archive

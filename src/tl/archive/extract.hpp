@@ -36,6 +36,20 @@ struct ExtractedFile {
     std::int64_t mtime_ns = 0;
 };
 
+// Sees the bytes of chosen entries as they are written, so a caller can check
+// a file without reading it back (the install pipeline checks libraries this
+// way). Called on the extracting thread, for regular files only.
+class EntryWatcher {
+public:
+    virtual ~EntryWatcher() = default;
+    // A regular file `path` (normalised, relative) starts: true to see its bytes.
+    virtual bool wants(const std::string& path) = 0;
+    // The next bytes of the file that was wanted, in order (holes as zeros).
+    virtual void bytes(const void* data, std::size_t size) = 0;
+    // Its last byte was written. Not called when the extraction fails inside it.
+    virtual void done() = 0;
+};
+
 // Returns the next chunk of archive bytes: a size (0 at the end) and a pointer
 // valid until the next call; a negative size is a read error.
 using ReadChunk = std::function<ssize_t(const void** data)>;
@@ -50,11 +64,13 @@ Result<std::vector<ExtractedFile>> extract_file(const std::filesystem::path& arc
 // or the raw tar stream (already decompressed, as the install pipeline does).
 enum class StreamInput { compressed_tar, raw_tar };
 
-// The same, reading the archive bytes from `read` (the one-pass pipeline).
+// The same, reading the archive bytes from `read` (the one-pass pipeline),
+// and showing the files `watcher` wants to it as they are written.
 Result<std::vector<ExtractedFile>> extract_stream(const ReadChunk& read,
                                                   const std::filesystem::path& dest,
                                                   const Limits& limits = {},
-                                                  StreamInput input = StreamInput::compressed_tar);
+                                                  StreamInput input = StreamInput::compressed_tar,
+                                                  EntryWatcher* watcher = nullptr);
 
 // Checks an entry name and returns it normalised ("./a/b" -> "a/b"); empty for
 // the archive root ("." or "./"); a failure message for unsafe names.

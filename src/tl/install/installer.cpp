@@ -411,8 +411,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     if (!unpacked) {
         return util::unexpected(unpacked.error());
     }
-    if (auto ok = check_contents(tag, archive->name, unpacked->staging, unpacked->files, options);
-        !ok) {
+    if (auto ok = check_contents(tag, archive->name, unpacked->contents, options); !ok) {
         util::remove_tree(unpacked->staging);
         return util::unexpected(ok.error());
     }
@@ -425,7 +424,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     record.archive_sha256 = unpacked->sha256;
     record.archive_size = archive->size;
     record.installed_at = static_cast<std::int64_t>(std::time(nullptr));
-    record.files = cache::file_records(unpacked->files);
+    record.files = cache::file_records(unpacked->contents.files);
     if (pinned != nullptr) {
         if (std::string differs = lock_problem(record, *pinned); !differs.empty()) {
             util::remove_tree(unpacked->staging);
@@ -551,10 +550,9 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
 }
 
 Result<void> Installer::check_contents(const std::string& tag, const std::string& archive_name,
-                                       const fs::path& staging,
-                                       const std::vector<archive::ExtractedFile>& files,
-                                       const InstallOptions& options) {
+                                       const Extracted& contents, const InstallOptions& options) {
     const std::string plat = options.platform.name();
+    const auto& files = contents.files;
     for (const auto& lib : options.libraries) {
         std::string file = "lib" + lib + ".a";
         bool present = std::any_of(files.begin(), files.end(),
@@ -570,15 +568,8 @@ Result<void> Installer::check_contents(const std::string& tag, const std::string
 
     // A library for the wrong CPU or not a static archive at all would fail late
     // in the consumer's link (or at run time): refuse it now.
-    for (const auto& f : files) {
-        std::string name = fs::path(f.path).filename().string();
-        if (!util::starts_with(name, "lib") || !util::ends_with(name, ".a")) {
-            continue;
-        }
-        auto info = objfile::inspect_library(staging / f.path);
-        Result<void> ok = info ? objfile::check_for_platform(*info, options.platform)
-                               : Result<void>(util::unexpected(info.error()));
-        if (!ok) {
+    for (const auto& info : contents.libraries) {
+        if (auto ok = objfile::check_for_platform(info, options.platform); !ok) {
             return fail(ErrorKind::integrity, "release " + util::quoted(tag) + " for " + plat +
                                                   " is unusable: " + ok.error().message +
                                                   "; nothing was installed");

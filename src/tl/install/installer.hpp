@@ -15,6 +15,7 @@
 #include "tl/archive/extract.hpp"
 #include "tl/cache/cache.hpp"
 #include "tl/http/retry.hpp"
+#include "tl/install/pipeline.hpp"
 #include "tl/platform/platform.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/source.hpp"
@@ -111,7 +112,7 @@ private:
     struct Unpacked {
         std::string sha256;
         std::filesystem::path staging;
-        std::vector<archive::ExtractedFile> files;
+        Extracted contents;
     };
     // Gets the archive's bytes (the kept archive, or a download) and extracts
     // them into a fresh staging directory. `want` is the agreed digest, empty
@@ -121,11 +122,9 @@ private:
                             const std::vector<verify::ExpectedDigest>& expected, std::string want,
                             const InstallOptions& options);
     // The libraries the project needs are there and each is a static archive
-    // for the platform's CPU.
+    // for the platform's CPU (as read while it was extracted: nothing is read back).
     Result<void> check_contents(const std::string& tag, const std::string& archive_name,
-                                const std::filesystem::path& staging,
-                                const std::vector<archive::ExtractedFile>& files,
-                                const InstallOptions& options);
+                                const Extracted& contents, const InstallOptions& options);
 
     const cache::Cache& m_cache;
     // The source, made on first use.

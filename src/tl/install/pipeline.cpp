@@ -15,6 +15,39 @@ namespace tl::install {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Reads each library as the extraction writes it.
+class LibraryWatcher final : public archive::EntryWatcher {
+public:
+    bool wants(const std::string& path) override {
+        if (!is_library_file(path)) {
+            return false;
+        }
+        m_current.emplace(path);
+        return true;
+    }
+    void bytes(const void* data, std::size_t size) override {
+        m_current->feed(std::string_view(static_cast<const char*>(data), size));
+    }
+    void done() override {
+        libraries.push_back(m_current->finish());
+        m_current.reset();
+    }
+
+    std::vector<objfile::LibraryInfo> libraries;
+
+private:
+    std::optional<objfile::LibraryStream> m_current;
+};
+
+}  // namespace
+
+bool is_library_file(const std::string& path) {
+    std::string name = fs::path(path).filename().string();
+    return util::starts_with(name, "lib") && util::ends_with(name, ".a");
+}
+
 std::unique_ptr<BlockQueue::Block> BlockQueue::take_free_block(std::unique_lock<std::mutex>& lock) {
     m_changed.wait(lock,
                    [&] { return m_cancelled || !m_free.empty() || m_allocated < k_max_blocks; });
@@ -184,7 +217,9 @@ void Unpacker::run() {
             decoder->set_input(block->data(), block->size());
         }
     };
-    auto files = archive::extract_stream(next, m_staging, m_limits, archive::StreamInput::raw_tar);
+    LibraryWatcher libraries;
+    auto files = archive::extract_stream(next, m_staging, m_limits, archive::StreamInput::raw_tar,
+                                         &libraries);
     if (files && !decode_error) {
         // The tar ends before the compressed stream does (padding, the gzip
         // trailer): decode the rest too, so its checksums are verified.
@@ -200,6 +235,7 @@ void Unpacker::run() {
         m_result.files = util::unexpected(files.error());
     } else {
         m_result.files = std::move(*files);
+        m_result.libraries = std::move(libraries.libraries);
     }
     if (m_result.failed != UnpackStage::none) {
         // The producer keeps going (the digest is still wanted) without waiting for us.
@@ -207,13 +243,23 @@ void Unpacker::run() {
     }
 }
 
-Result<std::vector<archive::ExtractedFile>> settle(UnpackOutcome outcome, archive::Codec codec,
-                                                   const fs::path& kept, const fs::path& staging,
-                                                   const archive::Limits& limits,
-                                                   util::Console& console) {
+namespace {
+
+Result<Extracted> extracted(UnpackOutcome outcome) {
+    if (!outcome.files) {
+        return util::unexpected(outcome.files.error());
+    }
+    return Extracted{std::move(*outcome.files), std::move(outcome.libraries)};
+}
+
+}  // namespace
+
+Result<Extracted> settle(UnpackOutcome outcome, archive::Codec codec, const fs::path& kept,
+                         const fs::path& staging, const archive::Limits& limits,
+                         util::Console& console) {
     if (outcome.failed != UnpackStage::decode || codec != archive::Codec::gzip ||
         outcome.engine == "zlib") {
-        return std::move(outcome.files);
+        return extracted(std::move(outcome));
     }
     console.debug("the " + outcome.engine + " decoder refused " +
                   util::quoted(kept.filename().string()) + " (" + outcome.files.error().message +
@@ -223,7 +269,7 @@ Result<std::vector<archive::ExtractedFile>> settle(UnpackOutcome outcome, archiv
     if (auto fed = feed_file(kept, unpacker); !fed) {
         return util::unexpected(fed.error());
     }
-    return unpacker.finish().files;
+    return extracted(unpacker.finish());
 }
 
 archive::Codec codec_of(release::ArchiveFormat format) {

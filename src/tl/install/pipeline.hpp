@@ -25,6 +25,7 @@
 #include "tl/archive/extract.hpp"
 #include "tl/archive/inflate.hpp"
 #include "tl/install/downloader.hpp"
+#include "tl/objfile/library.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
@@ -39,9 +40,22 @@ inline constexpr std::size_t k_max_blocks = 8;
 // Which stage an unpacking failed in.
 enum class UnpackStage { none, decode, extract };
 
+// True for the files the install checks as libraries: lib*.a, at any depth.
+bool is_library_file(const std::string& path);
+
+// What a pass extracted: its files, and what each library among them holds,
+// learnt from its bytes as they were written (objfile::LibraryStream), so no
+// file is read back.
+struct Extracted {
+    std::vector<archive::ExtractedFile> files;
+    std::vector<objfile::LibraryInfo>
+        libraries;  // LibraryInfo::path: the file's path in the archive
+};
+
 // The outcome of one pass: the extracted files, or the failure and its stage.
 struct UnpackOutcome {
     Result<std::vector<archive::ExtractedFile>> files = std::vector<archive::ExtractedFile>();
+    std::vector<objfile::LibraryInfo> libraries;
     UnpackStage failed = UnpackStage::none;
     // The engine that decoded the stream ("ISA-L", "zlib", "zstd", "none").
     std::string engine;
@@ -118,14 +132,12 @@ private:
     std::size_t m_peak_before = 0;
 };
 
-// The files of a pass that went through, or its failure. A gzip stream the
+// What a pass that went through extracted, or its failure. A gzip stream the
 // fast decoder (ISA-L) refused is decoded once more from `kept` with zlib,
 // which is as strict (CRC-32 and size of every member), before giving up.
-Result<std::vector<archive::ExtractedFile>> settle(UnpackOutcome outcome, archive::Codec codec,
-                                                   const std::filesystem::path& kept,
-                                                   const std::filesystem::path& staging,
-                                                   const archive::Limits& limits,
-                                                   util::Console& console);
+Result<Extracted> settle(UnpackOutcome outcome, archive::Codec codec,
+                         const std::filesystem::path& kept, const std::filesystem::path& staging,
+                         const archive::Limits& limits, util::Console& console);
 
 // The codec of a release archive format.
 archive::Codec codec_of(release::ArchiveFormat format);
