@@ -4,9 +4,10 @@
 // Mach-O file of archives, a Windows .lib), the format and CPU architecture of
 // every object in it, the functions it defines, and what is wrong with it.
 //
-// The bytes are untrusted (they come from a download): ar members are read with
-// libarchive, object headers and symbol tables with bounds-checked readers, and
-// counts are capped, so a hostile file can only produce problems, never a crash.
+// The bytes are untrusted (they come from a download): ar headers, object
+// headers and symbol tables are read with bounds-checked readers, and counts and
+// held bytes are capped, so a hostile file can only produce problems, never a
+// crash.
 
 #include <cstddef>
 #include <cstdint>
