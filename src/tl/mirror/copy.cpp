@@ -1,16 +1,15 @@
 #include "tl/mirror/copy.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "tl/install/downloader.hpp"
 #include "tl/install/installer.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/fs.hpp"
+#include "tl/util/parallel.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 #include "tl/verify/digests.hpp"
@@ -232,41 +231,28 @@ Result<CopyResult> copy_release(const SourceFactory& make_source, Destination& d
     result.outcomes.resize(jobs.size());
     std::vector<MirroredAsset> listed;
     std::mutex listed_mutex;
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-        for (std::size_t i = next++; i < jobs.size(); i = next++) {
-            fs::path dir = work.path() / jobs[i].label;
-            PlatformOutcome& out = result.outcomes[i];
-            out.platform = jobs[i].label;
-            if (auto d = util::create_directories(dir); !d) {
-                out.error = d.error();
-                continue;
-            }
-            auto src = make_source();
-            if (!src) {
-                out.error = src.error();
-                continue;
-            }
-            std::vector<MirroredAsset> mine;
-            JobRunner runner(jobs[i], options.tag, *existing, destination, dir, options.retry,
-                             console);
-            out = runner.run(*src->source, mine);
-            if (out.error) {
-                console.warn(jobs[i].label + ": " + out.error->message);
-            }
-            std::lock_guard<std::mutex> lock(listed_mutex);
-            listed.insert(listed.end(), mine.begin(), mine.end());
+    util::run_parallel(jobs.size(), options.parallel, [&](std::size_t i) {
+        fs::path dir = work.path() / jobs[i].label;
+        PlatformOutcome& out = result.outcomes[i];
+        out.platform = jobs[i].label;
+        if (auto d = util::create_directories(dir); !d) {
+            out.error = d.error();
+            return;
         }
-    };
-    std::size_t n = std::max<std::size_t>(1, std::min(options.parallel, jobs.size()));
-    std::vector<std::thread> threads;
-    for (std::size_t t = 1; t < n; ++t) {
-        threads.emplace_back(worker);
-    }
-    worker();
-    for (auto& t : threads) {
-        t.join();
-    }
+        auto src = make_source();
+        if (!src) {
+            out.error = src.error();
+            return;
+        }
+        std::vector<MirroredAsset> mine;
+        JobRunner runner(jobs[i], options.tag, *existing, destination, dir, options.retry, console);
+        out = runner.run(*src->source, mine);
+        if (out.error) {
+            console.warn(jobs[i].label + ": " + out.error->message);
+        }
+        std::lock_guard<std::mutex> lock(listed_mutex);
+        listed.insert(listed.end(), mine.begin(), mine.end());
+    });
     if (!listed.empty()) {
         if (auto f = destination.finish(options.tag, listed); !f) {
             return util::unexpected(f.error());

@@ -21,6 +21,7 @@
 #include "tl/source/source.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
+#include "tl/util/parallel.hpp"
 
 namespace tl::mirror {
 
@@ -44,7 +45,7 @@ struct CopyOptions {
     std::vector<platform::Platform> platforms;
     http::RetryPolicy retry;
     // At most this many platforms at once.
-    std::size_t parallel = 4;
+    std::size_t parallel = util::k_default_parallel;
 };
 
 // What happened to one platform (or to the release-wide assets, platform "release").
