@@ -1,5 +1,6 @@
 #include "tl/util/console.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,43 @@
 #include "tl/util/strings.hpp"
 
 namespace tl::util {
+
+namespace {
+
+// The current thread's Console::ThreadLabel, empty when none.
+thread_local std::string t_label;
+
+std::string labelled(std::string_view msg) {
+    if (t_label.empty()) {
+        return std::string(msg);
+    }
+    return t_label + ": " + std::string(msg);
+}
+
+// Cuts a line that is being redrawn to the terminal's width: a wrapped line
+// cannot be erased by "\r\x1b[K", and the next redraw would pile up below it
+// (long asset names, and a platform label in front when several run at once).
+void fit_to_terminal(std::FILE* err, std::string& line) {
+    winsize ws{};
+    if (::ioctl(::fileno(err), TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || line.size() < ws.ws_col) {
+        return;
+    }
+    std::size_t cut = ws.ws_col - 1;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) {
+        --cut;  // not inside a UTF-8 sequence
+    }
+    line.resize(cut);
+}
+
+}  // namespace
+
+Console::ThreadLabel::ThreadLabel(std::string label) : m_outer(std::move(t_label)) {
+    t_label = std::move(label);
+}
+
+Console::ThreadLabel::~ThreadLabel() {
+    t_label = std::move(m_outer);
+}
 
 Console::Console(std::FILE* err) : m_err(err) {
     m_tty = ::isatty(::fileno(err)) != 0;
@@ -26,7 +64,7 @@ void Console::clear_progress_locked() {
 }
 
 void Console::emit(std::string_view prefix, std::string_view msg) {
-    std::string text = scrub(msg);
+    std::string text = scrub(labelled(msg));
     std::lock_guard<std::mutex> lock(m_mutex);
     clear_progress_locked();
     std::fprintf(m_err, "%.*s%.*s\n", static_cast<int>(prefix.size()), prefix.data(),
@@ -58,9 +96,12 @@ void Console::progress_line(std::string_view line, bool final_line) {
     if (m_verbosity == Verbosity::quiet) {
         return;
     }
-    std::string text = scrub(line);
+    std::string text = scrub(labelled(line));
     std::lock_guard<std::mutex> lock(m_mutex);
     if (m_tty) {
+        if (!final_line) {
+            fit_to_terminal(m_err, text);
+        }
         std::fprintf(m_err, "\r\x1b[K%s", text.c_str());
         m_progress_shown = !final_line;
         if (final_line) {

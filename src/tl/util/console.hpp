@@ -39,6 +39,21 @@ public:
     // Replaces the current progress line (terminal) or prints it (plain).
     void progress_line(std::string_view line, bool final_line);
 
+    // While one lives, every line the current thread writes (messages and
+    // progress, on any Console) names whose work it is: "linux-x64: ...", after
+    // the "warning:"/"error:" prefix. For work running in parallel; a nested
+    // label replaces the outer one until it ends.
+    class ThreadLabel {
+    public:
+        explicit ThreadLabel(std::string label);
+        ~ThreadLabel();
+        ThreadLabel(const ThreadLabel&) = delete;
+        ThreadLabel& operator=(const ThreadLabel&) = delete;
+
+    private:
+        std::string m_outer;
+    };
+
 private:
     void emit(std::string_view prefix, std::string_view msg);
     void clear_progress_locked();
