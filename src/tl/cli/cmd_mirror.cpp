@@ -103,21 +103,13 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     options.tag = release->tag;
     options.retry = api.retry;
     std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
-    if (util::to_lower(wanted) == "all") {
+    if (is_all_platforms(wanted)) {
         options.platforms = mirror::release_platforms(*release);
     } else if (wanted.empty()) {
         options.platforms.push_back(value_or_throw(platform::resolve_platform(
             std::nullopt, std::nullopt, std::nullopt, platform::read_host())));
     } else {
-        for (const auto& name : util::split(wanted, ',')) {
-            auto p = platform::parse_platform(util::trim(name));
-            if (!p) {
-                throw Error(ErrorKind::usage,
-                            "unknown platform " + util::quoted(name) +
-                                "; use all or one of: " + platform::supported_list());
-            }
-            options.platforms.push_back(*p);
-        }
+        options.platforms = parse_platform_list(wanted);
     }
     if (options.platforms.empty()) {
         throw Error(ErrorKind::not_found,

@@ -1,5 +1,6 @@
 #include "tl/cli/session.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -185,6 +186,35 @@ source::Source* Session::source(Context& ctx) {
     return m_source.get();
 }
 
+Session Session::for_platform(const platform::Platform& p) const {
+    Session s(config);
+    s.platform = p;
+    s.cache = std::make_unique<cache::Cache>(cache->root());
+    s.options = options;
+    s.options.platform = p;
+    s.api = api;
+    return s;
+}
+
+bool is_all_platforms(const std::string& text) {
+    return util::to_lower(util::trim(text)) == "all";
+}
+
+std::vector<platform::Platform> parse_platform_list(const std::string& text) {
+    std::vector<platform::Platform> out;
+    for (const auto& name : util::split(text, ',')) {
+        auto p = platform::parse_platform(util::trim(name));
+        if (!p) {
+            throw Error(ErrorKind::usage, "unknown platform " + util::quoted(name) +
+                                              "; use all or one of: " + platform::supported_list());
+        }
+        if (std::find(out.begin(), out.end(), *p) == out.end()) {
+            out.push_back(*p);
+        }
+    }
+    return out;
+}
+
 http::Client& Session::client() {
     if (!m_client) {
         m_client = make_client();
@@ -231,11 +261,12 @@ install::InstallResult ensure_installed(Context& ctx, Session& session) {
     return std::move(*r);
 }
 
+nlohmann::json error_object(const Failure& f) {
+    return {{"kind", kind_name(f.kind)}, {"exit_code", exit_code(f.kind)}, {"message", f.message}};
+}
+
 std::string error_json(const Error& e) {
-    nlohmann::json j = {{"error",
-                         {{"kind", kind_name(e.kind())},
-                          {"exit_code", exit_code(e.kind())},
-                          {"message", e.what()}}}};
+    nlohmann::json j = {{"error", error_object(Failure{e.kind(), e.what()})}};
     return j.dump();
 }
 

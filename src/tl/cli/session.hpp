@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 #include "tl/cache/cache.hpp"
 #include "tl/cli/app.hpp"
@@ -67,6 +69,11 @@ struct Session {
     // The HTTP client, made on first call.
     http::Client& client();
 
+    // The same configuration and options for platform `p`, with its own cache
+    // handle and its own HTTP client and source (made on first need): a session
+    // for another thread.
+    Session for_platform(const platform::Platform& p) const;
+
 private:
     std::unique_ptr<http::Client> m_client;
     std::unique_ptr<source::Source> m_source;
@@ -99,6 +106,14 @@ std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& spe
                                              http::Client& client, const github::ApiConfig& api,
                                              util::Console& console);
 
+// True when --platform says "all" (every platform the release has).
+bool is_all_platforms(const std::string& text);
+
+// The platforms of a comma-separated --platform value ("linux-x64,macos-arm64";
+// names or target triples) in the order given, each once; throws tl::Error
+// (usage) for an unknown one. "all" is the caller's: it needs the release.
+std::vector<platform::Platform> parse_platform_list(const std::string& text);
+
 // Builds a session from configuration and flags; throws tl::Error (usage) for
 // bad values. No network request is made here.
 Session open_session(Context& ctx, const CommonFlags& flags);
@@ -109,5 +124,7 @@ install::InstallResult ensure_installed(Context& ctx, Session& session);
 
 // The --json form of an error: {"error": {"kind": ..., "exit_code": ..., "message": ...}}.
 std::string error_json(const Error& e);
+// The inner object of error_json: {"kind": ..., "exit_code": ..., "message": ...}.
+nlohmann::json error_object(const Failure& f);
 
 }  // namespace tl::cli
