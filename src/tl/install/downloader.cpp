@@ -238,7 +238,12 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
 
     // Drops what was kept: the file (and whatever watches it) begins again.
     auto start_over = [&] {
-        (void)::ftruncate(fd.get(), 0);
+        if (::ftruncate(fd.get(), 0) != 0) {
+            // The stream is hashed as it arrives, and a kept archive is hashed
+            // again before reuse, so stale bytes left here are never trusted.
+            console.warn("cannot empty '" + partial.string() + "' to start over: " +
+                         std::strerror(errno));
+        }
         kept = 0;
         hash.reset();
         if (tap != nullptr) {
