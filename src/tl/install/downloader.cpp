@@ -221,8 +221,14 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         return fail(ErrorKind::filesystem,
                     "cannot open '" + partial.string() + "': " + std::strerror(errno));
     }
-    if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
-        return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
+    // Truncate only when there is something to drop: on ext4, a file truncated
+    // to zero and then written is flushed to disk at close (auto_da_alloc),
+    // which would stall every fresh download for the time of that write-out.
+    struct stat opened {};
+    if (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_size) != kept) {
+        if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
+            return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
+        }
     }
     util::Sha256 hash;
     if (auto h = hash_prefix(fd.get(), kept, hash, partial, tap); !h) {
