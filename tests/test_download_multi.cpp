@@ -430,3 +430,26 @@ TEST(DownloadMulti, ThreadLabelPrefixesOnlyItsThreadsLines) {
               "before\nlinux-x64: downloading\ntemporal-libs: warning: linux-x64: slow\n"
               "linux-x64: downloading x 1 MiB\nafter\n");
 }
+
+TEST(DownloadMulti, LockTakesTheSamePlatformListsAsDownload) {
+    // lock shares download's --platform forms: a list pins exactly those, all
+    // pins every platform the release has.
+    MultiRelease f({"linux-x64", "linux-arm64", "macos-arm64"});
+    write_file(f.dir / "temporal-libs.toml", "# project\n");
+    std::map<std::string, std::string> env = {
+        {"TEMPORAL_LIBS_CACHE_DIR", (f.dir / "cache").string()}};
+    auto some = f.run({"lock", "--version", k_version, "--platform", "macos-arm64,linux-x64"}, env);
+    ASSERT_EQ(some.exit_code, 0) << some.err;
+    json lock = json::parse(read_file(f.dir / "temporal-libs.lock"));
+    EXPECT_EQ(lock["entries"][k_tag].size(), 2u) << lock.dump(2);
+    EXPECT_TRUE(lock["entries"][k_tag].contains("macos-arm64"));
+    EXPECT_TRUE(lock["entries"][k_tag].contains("linux-x64"));
+
+    auto all = f.run({"lock", "--version", k_version, "--platform", "all"}, env);
+    ASSERT_EQ(all.exit_code, 0) << all.err;
+    lock = json::parse(read_file(f.dir / "temporal-libs.lock"));
+    EXPECT_EQ(lock["entries"][k_tag].size(), 3u) << lock.dump(2);
+
+    auto unknown = f.run({"lock", "--version", k_version, "--platform", "linux-x64,solaris"}, env);
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+}

@@ -4,7 +4,6 @@
 
 #include "tl/cli/commands.hpp"
 #include "tl/cli/session.hpp"
-#include "tl/mirror/copy.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/parallel.hpp"
 #include "tl/util/redact.hpp"
@@ -145,7 +144,7 @@ std::string common_tag(Context& ctx, Session& s, bool all,
         ctx.console.info("latest release is " + util::quoted((*found)->tag));
     }
     if (all) {
-        platforms = mirror::release_platforms(**found);
+        platforms = (*found)->platforms();
         if (platforms.empty()) {
             throw Error(ErrorKind::not_found,
                         "release " + util::quoted((*found)->tag) + " has no platform archives");

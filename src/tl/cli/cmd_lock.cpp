@@ -31,24 +31,18 @@ const char* change_name(LockChange c) {
 }
 
 // The platforms to lock: "all" (every platform the release has an archive
-// for), one named platform, else the `platforms` key, else this host.
+// for), the named ones (comma-separated), else the `platforms` key, else this host.
 std::vector<platform::Platform> platforms_to_lock(const std::string& wanted, Session& s,
                                                   const source::ReleaseInfo& release) {
     std::vector<platform::Platform> out;
-    if (wanted == "all") {
-        for (const auto& a : release.assets) {
-            auto parsed = release::parse_archive_name(a.name, release.tag);
-            auto p = parsed ? platform::parse_platform(parsed->platform) : std::nullopt;
-            if (p && std::find(out.begin(), out.end(), *p) == out.end()) {
-                out.push_back(*p);
-            }
-        }
+    if (is_all_platforms(wanted)) {
+        out = release.platforms();
         if (out.empty()) {
             throw Error(ErrorKind::not_found,
                         "release " + util::quoted(release.tag) + " has no platform archives");
         }
     } else if (!wanted.empty()) {
-        out.push_back(s.platform);
+        out = parse_platform_list(wanted);
     } else {
         for (const auto& name : s.config.list("platforms")) {
             auto p = platform::parse_platform(name);
@@ -92,8 +86,8 @@ source::ReleaseInfo release_to_lock(Context& ctx, Session& s) {
 void run_lock(Context& ctx, const CommonFlags& flags) {
     CommonFlags f = flags;
     const std::string wanted = f.platform;
-    if (wanted == "all") {
-        f.platform.clear();
+    if (is_all_platforms(wanted) || wanted.find(',') != std::string::npos) {
+        f.platform.clear();  // the session takes one platform: they are chosen below
     }
     Session s = open_session(ctx, f);
     source::ReleaseInfo release = release_to_lock(ctx, s);
@@ -191,8 +185,8 @@ void add_lock_command(CLI::App& app, Context& ctx) {
     add_common_flags(cmd, *flags, FlagSet::network);
     cmd->get_option("--platform")
         ->description(
-            "linux-x64, linux-arm64, macos-arm64, macos-x64 or all (default: the "
-            "'platforms' key, else this host)");
+            "linux-x64, linux-arm64, macos-arm64, macos-x64, a comma-separated list, or all "
+            "(default: the 'platforms' key, else this host)");
 }
 
 }  // namespace tl::cli

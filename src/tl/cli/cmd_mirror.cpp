@@ -104,7 +104,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     options.retry = api.retry;
     std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
     if (is_all_platforms(wanted)) {
-        options.platforms = mirror::release_platforms(*release);
+        options.platforms = release->platforms();
     } else if (wanted.empty()) {
         options.platforms.push_back(value_or_throw(platform::resolve_platform(
             std::nullopt, std::nullopt, std::nullopt, platform::read_host())));

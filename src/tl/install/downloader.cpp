@@ -247,8 +247,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         if (::ftruncate(fd.get(), 0) != 0) {
             // The stream is hashed as it arrives, and a kept archive is hashed
             // again before reuse, so stale bytes left here are never trusted.
-            console.warn("cannot empty '" + partial.string() + "' to start over: " +
-                         std::strerror(errno));
+            console.warn("cannot empty '" + partial.string() +
+                         "' to start over: " + std::strerror(errno));
         }
         kept = 0;
         hash.reset();

@@ -199,19 +199,6 @@ private:
 
 }  // namespace
 
-std::vector<platform::Platform> release_platforms(const source::ReleaseInfo& release) {
-    std::vector<platform::Platform> found;
-    for (const auto& p : platform::all_platforms()) {
-        for (auto f : {release::ArchiveFormat::tar_zst, release::ArchiveFormat::tar_gz}) {
-            if (release.find(release::archive_name(p, release.tag, f)) != nullptr) {
-                found.push_back(p);
-                break;
-            }
-        }
-    }
-    return found;
-}
-
 Result<CopyResult> copy_release(const SourceFactory& make_source, Destination& destination,
                                 const CopyOptions& options, util::Console& console) {
     auto started = std::chrono::steady_clock::now();

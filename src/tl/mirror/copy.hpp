@@ -64,9 +64,6 @@ struct CopyResult {
     double seconds = 0;
 };
 
-// The platforms a release has archives for, in the contract's order.
-std::vector<platform::Platform> release_platforms(const source::ReleaseInfo& release);
-
 // Copies `options.tag` to `destination`: one worker per platform (bounded by
 // options.parallel), then Destination::finish() with every asset that is there.
 // A platform that fails (download, verification, storing) stores nothing and

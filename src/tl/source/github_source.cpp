@@ -1,5 +1,6 @@
 #include "tl/source/source.hpp"
 
+#include "tl/release/contract.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -12,6 +13,19 @@ const AssetInfo* ReleaseInfo::find(const std::string& asset_name) const {
         }
     }
     return nullptr;
+}
+
+std::vector<platform::Platform> ReleaseInfo::platforms() const {
+    std::vector<platform::Platform> found;
+    for (const auto& p : platform::all_platforms()) {
+        for (auto f : {release::ArchiveFormat::tar_zst, release::ArchiveFormat::tar_gz}) {
+            if (find(release::archive_name(p, tag, f)) != nullptr) {
+                found.push_back(p);
+                break;
+            }
+        }
+    }
+    return found;
 }
 
 namespace {

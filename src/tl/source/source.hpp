@@ -15,6 +15,7 @@
 #include "tl/http/client.hpp"
 #include "tl/http/redirect.hpp"
 #include "tl/http/retry.hpp"
+#include "tl/platform/platform.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
@@ -40,6 +41,8 @@ struct ReleaseInfo {
 
     // The asset with this exact name, or nullptr.
     const AssetInfo* find(const std::string& name) const;
+    // The platforms it has archives for (either format), in the contract's order.
+    std::vector<platform::Platform> platforms() const;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
