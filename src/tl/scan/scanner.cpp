@@ -10,6 +10,7 @@
 
 #include "tl/scan/analyze.hpp"
 #include "tl/scan/file_source.hpp"
+#include "tl/util/parallel.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::scan {
@@ -584,23 +585,12 @@ Result<ScanReport> scan_tree(const ScanOptions& options) {
     // result in its own slot, then merge in listing order so the report does
     // not depend on scheduling.
     std::vector<FileOutcome> outcomes(paths.size());
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-        for (std::size_t i = next++; i < paths.size(); i = next++) {
-            outcomes[i] = scan_one(base, paths[i], report.source, options);
-        }
-    };
     const std::size_t threads =
         std::min<std::size_t>({std::max(1u, std::thread::hardware_concurrency()), k_max_threads,
                                (paths.size() + 63) / 64});
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) {
-        pool.emplace_back(worker);
-    }
-    worker();
-    for (auto& t : pool) {
-        t.join();
-    }
+    util::run_parallel(paths.size(), threads, [&](std::size_t i) {
+        outcomes[i] = scan_one(base, paths[i], report.source, options);
+    });
     for (FileOutcome& o : outcomes) {
         if (o.skipped) {
             report.skipped.push_back(std::move(*o.skipped));
