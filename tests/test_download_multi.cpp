@@ -14,6 +14,7 @@
 #include "tl/cli/session.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/sha256.hpp"
+#include "tl/util/strings.hpp"
 
 using namespace tl;
 using namespace tl::testing;
@@ -429,6 +430,41 @@ TEST(DownloadMulti, ThreadLabelPrefixesOnlyItsThreadsLines) {
     EXPECT_EQ(text,
               "before\nlinux-x64: downloading\ntemporal-libs: warning: linux-x64: slow\n"
               "linux-x64: downloading x 1 MiB\nafter\n");
+}
+
+TEST(DownloadMulti, ProgressLineTooWideKeepsItsStartAndItsFigures) {
+    const std::string line =
+        "linux-x64: downloading temporal-static-libs-linux-x64-v1.2.3.tar.gz "
+        "[############............] 50.2 MB / 106 MB (47%), 48.1 MB/s, 1.2s left";
+    EXPECT_EQ(util::Console::fit_line(line, line.size() + 1), line);  // fits: unchanged
+    std::string fitted = util::Console::fit_line(line, 80);
+    EXPECT_EQ(fitted.size(), 79u) << fitted;
+    EXPECT_TRUE(util::starts_with(fitted, "linux-x64: ")) << fitted;
+    EXPECT_TRUE(util::ends_with(fitted, "(47%), 48.1 MB/s, 1.2s left")) << fitted;
+    EXPECT_TRUE(contains(fitted, "...")) << fitted;
+    // Multi-byte characters are never cut in half, at either end.
+    std::string utf8;
+    for (int i = 0; i < 60; ++i) {
+        utf8 += "\xc3\xa9";  // é
+    }
+    for (std::size_t width = 1; width < utf8.size() + 2; ++width) {
+        std::string f = util::Console::fit_line(utf8, width);
+        if (f != utf8) {
+            EXPECT_LT(f.size(), width);
+        }
+        std::size_t i = 0;
+        while (i < f.size()) {
+            auto c = static_cast<unsigned char>(f[i]);
+            if (c == 0xc3) {
+                ASSERT_LT(i + 1, f.size()) << "width " << width;
+                EXPECT_EQ(static_cast<unsigned char>(f[i + 1]), 0xa9) << "width " << width;
+                i += 2;
+            } else {
+                EXPECT_EQ(c, '.') << "width " << width;
+                ++i;
+            }
+        }
+    }
 }
 
 TEST(DownloadMulti, LockTakesTheSamePlatformListsAsDownload) {

@@ -23,22 +23,46 @@ std::string labelled(std::string_view msg) {
     return t_label + ": " + std::string(msg);
 }
 
-// Cuts a line that is being redrawn to the terminal's width: a wrapped line
-// cannot be erased by "\r\x1b[K", and the next redraw would pile up below it
-// (long asset names, and a platform label in front when several run at once).
+// Fits a line that is being redrawn to the terminal's width (see fit_line).
 void fit_to_terminal(std::FILE* err, std::string& line) {
     winsize ws{};
-    if (::ioctl(::fileno(err), TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || line.size() < ws.ws_col) {
+    if (::ioctl(::fileno(err), TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) {
         return;
     }
-    std::size_t cut = ws.ws_col - 1;
-    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) {
-        --cut;  // not inside a UTF-8 sequence
-    }
-    line.resize(cut);
+    line = Console::fit_line(line, ws.ws_col);
+}
+
+bool continuation(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
 
 }  // namespace
+
+std::string Console::fit_line(std::string_view line, std::size_t width) {
+    if (width == 0 || line.size() < width) {
+        return std::string(line);
+    }
+    constexpr std::string_view k_gap = "...";
+    const std::size_t room = width - 1;
+    if (room <= k_gap.size() + 2) {
+        std::size_t cut = room;
+        while (cut > 0 && continuation(line[cut])) {
+            --cut;
+        }
+        return std::string(line.substr(0, cut));
+    }
+    // Three fifths for the end, where the figures are; the rest for the start.
+    std::size_t tail = (room - k_gap.size()) * 3 / 5;
+    std::size_t head = room - k_gap.size() - tail;
+    std::size_t from = line.size() - tail;
+    while (from < line.size() && continuation(line[from])) {
+        ++from;  // start the end part on a whole character
+    }
+    while (head > 0 && continuation(line[head])) {
+        --head;  // and stop the start part before a partial one
+    }
+    return std::string(line.substr(0, head)) + std::string(k_gap) + std::string(line.substr(from));
+}
 
 Console::ThreadLabel::ThreadLabel(std::string label) : m_outer(std::move(t_label)) {
     t_label = std::move(label);

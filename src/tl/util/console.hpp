@@ -54,6 +54,12 @@ public:
         std::string m_outer;
     };
 
+    // A progress line made to fit `width` columns less one (a wrapped line
+    // cannot be erased for the next redraw): unchanged when it fits, else its
+    // middle gives way to "..." so that the start (whose line it is) and the
+    // end (the figures: done, rate, time left) stay. Never cuts a UTF-8 sequence.
+    static std::string fit_line(std::string_view line, std::size_t width);
+
 private:
     void emit(std::string_view prefix, std::string_view msg);
     void clear_progress_locked();
