@@ -67,8 +67,7 @@ namespace {
 std::vector<fs::path> library_paths(const fs::path& dir, const cache::EntryRecord& record) {
     std::vector<fs::path> libs;
     for (const auto& f : record.files) {
-        std::string name = fs::path(f.path).filename().string();
-        if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+        if (release::is_library_file(f.path)) {
             libs.push_back(dir / f.path);
         }
     }
@@ -87,8 +86,7 @@ InstallResult result_for(const fs::path& dir, const cache::EntryRecord& record, 
     r.source = record.source;
     r.source_url = record.source_url;
     for (const auto& f : record.files) {
-        std::string name = fs::path(f.path).filename().string();
-        if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+        if (release::is_library_file(f.path)) {
             r.library_sha256[f.path] = f.sha256;
         }
     }
@@ -105,8 +103,7 @@ std::string lock_problem(const cache::EntryRecord& record, const trust::LockEntr
     }
     std::map<std::string, std::string> libs;
     for (const auto& f : record.files) {
-        std::string name = fs::path(f.path).filename().string();
-        if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+        if (release::is_library_file(f.path)) {
             libs[f.path] = f.sha256;
         }
     }

@@ -21,7 +21,7 @@ namespace {
 class LibraryWatcher final : public archive::EntryWatcher {
 public:
     bool wants(const std::string& path) override {
-        if (!is_library_file(path)) {
+        if (!release::is_library_file(path)) {
             return false;
         }
         m_current.emplace(path);
@@ -42,11 +42,6 @@ private:
 };
 
 }  // namespace
-
-bool is_library_file(const std::string& path) {
-    std::string name = fs::path(path).filename().string();
-    return util::starts_with(name, "lib") && util::ends_with(name, ".a");
-}
 
 std::unique_ptr<BlockQueue::Block> BlockQueue::take_free_block(std::unique_lock<std::mutex>& lock) {
     m_changed.wait(lock,

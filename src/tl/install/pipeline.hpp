@@ -40,9 +40,6 @@ inline constexpr std::size_t k_max_blocks = 8;
 // Which stage an unpacking failed in.
 enum class UnpackStage { none, decode, extract };
 
-// True for the files the install checks as libraries: lib*.a, at any depth.
-bool is_library_file(const std::string& path);
-
 // What a pass extracted: its files, and what each library among them holds,
 // learnt from its bytes as they were written (objfile::LibraryStream), so no
 // file is read back.

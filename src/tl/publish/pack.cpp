@@ -6,6 +6,7 @@
 #include "tl/archive/create.hpp"
 #include "tl/objfile/library.hpp"
 #include "tl/publish/build.hpp"
+#include "tl/release/contract.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 // "temporalio_client" and "libtemporalio_client.a" both name libtemporalio_client.a.
 std::string library_file(const std::string& name) {
-    if (util::starts_with(name, "lib") && util::ends_with(name, ".a")) {
+    if (release::is_library_file(name)) {
         return name;
     }
     return "lib" + name + ".a";
@@ -33,8 +34,7 @@ Result<std::vector<std::string>> choose_libraries(const PackOptions& o, util::Co
     std::vector<std::string> present;
     for (const auto& e : fs::directory_iterator(o.input, ec)) {
         std::string name = e.path().filename().string();
-        if (e.is_regular_file(ec) && util::starts_with(name, "lib") &&
-            util::ends_with(name, ".a")) {
+        if (e.is_regular_file(ec) && release::is_library_file(name)) {
             present.push_back(name);
         } else if (name != k_build_record_file) {
             console.debug("not packed: " + util::quoted(name) + " (not a lib*.a file)");

@@ -12,6 +12,11 @@ const std::vector<std::string>& default_libraries() {
     return libs;
 }
 
+bool is_library_file(std::string_view path) {
+    std::string_view name = path.substr(path.rfind('/') + 1);
+    return util::starts_with(name, "lib") && util::ends_with(name, ".a");
+}
+
 std::string_view extension(ArchiveFormat f) {
     return f == ArchiveFormat::tar_gz ? ".tar.gz" : ".tar.zst";
 }

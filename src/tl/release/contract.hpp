@@ -23,6 +23,10 @@ inline constexpr std::string_view k_pinned_default_tag = "temporal-libs-v1.0.2";
 // The libraries every release archive holds.
 const std::vector<std::string>& default_libraries();
 
+// True for a static library's file name or path ("libfoo.a", "sub/libfoo.a"):
+// what archives, cache entries and pack inputs count as libraries.
+bool is_library_file(std::string_view path);
+
 // Archive formats a release may carry, in the client's order of preference
 // where both exist.
 enum class ArchiveFormat { tar_zst, tar_gz };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "tl/release/contract.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -47,9 +48,8 @@ bool read_args(const json& obj, const char* key, std::vector<std::string>& out) 
 }
 
 bool plain_library_name(std::string_view name) {
-    return util::starts_with(name, "lib") && util::ends_with(name, ".a") && name.size() > 5 &&
-           name.find('/') == std::string_view::npos && name.find('\\') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
+    return is_library_file(name) && name.size() > 5 && name.find('/') == std::string_view::npos &&
+           name.find('\\') == std::string_view::npos && name.find('\0') == std::string_view::npos;
 }
 
 }  // namespace
