@@ -393,6 +393,39 @@ struct Published {
 
 }  // namespace
 
+TEST(PipelineInstall, ReleaseWithBothFormatsIsDownloadedAsZstd) {
+    // A release may carry the contract's .tar.gz and a .tar.zst of the same
+    // tar: the client takes the zstd one, and installs the same files.
+    Published p(false);
+    const std::string zst_name = "temporal-static-libs-linux-x64-v1.0.2.tar.zst";
+    fs::path gz = p.f.dir / "work" / p.f.archive_name;
+    fs::path zst = p.f.dir / "work" / zst_name;
+    shell("gzip -dc '" + gz.string() + "' | zstd -q -3 -o '" + zst.string() + "'");
+    FakeRelease r;
+    r.tag = p.f.tag;
+    r.name = p.f.tag;
+    for (const auto& [name, bytes] : std::map<std::string, std::string>{
+             {p.f.archive_name, p.f.archive_bytes}, {zst_name, read_file(zst)}}) {
+        FakeAsset a;
+        a.name = name;
+        a.content = bytes;
+        r.assets.push_back(a);
+        FakeAsset sum;
+        sum.name = name + ".sha256";
+        sum.content = util::sha256_hex(bytes) + "  " + name + "\n";
+        r.assets.push_back(sum);
+    }
+    p.f.github.add_release(r);
+    auto out =
+        p.f.run({"download", "--version", p.f.version, "--platform", p.f.platform, "--json"});
+    ASSERT_EQ(out.exit_code, 0) << out.err;
+    json j = json::parse(out.out);
+    EXPECT_EQ(j["archive"], zst_name);
+    auto files = contents(p.f.entry());
+    files.erase(".temporal-libs-entry.json");
+    EXPECT_EQ(files, p.expected_bytes);
+}
+
 TEST(PipelineInstall, GzipAndZstdInstallTheSameFilesAsTheSimplePath) {
     for (bool zstd : {false, true}) {
         Published p(zstd);
