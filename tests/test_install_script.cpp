@@ -505,3 +505,87 @@ TEST(InstallScriptPublish, ACliReleaseNeedsItsSignedSha256Sums) {
         env);
     EXPECT_EQ(changed.exit_code, 5) << changed.out << changed.err;
 }
+
+namespace {
+
+// The shell of the Dockerfile's RUN instruction whose first line starts with
+// `first`, continuation lines joined as Docker joins them, --mount lines and
+// the RUN keyword dropped.
+std::string dockerfile_run(const std::string& first) {
+    std::istringstream in(read_file(k_root / "Dockerfile"));
+    std::string line;
+    std::string script;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (!inside && line.rfind(first, 0) == 0) {
+            inside = true;
+        }
+        if (!inside) {
+            continue;
+        }
+        bool more = !line.empty() && line.back() == '\\';
+        if (more) {
+            line.pop_back();
+        }
+        if (line.rfind("RUN ", 0) == 0) {
+            line = line.substr(4);
+        }
+        if (!contains(line, "--mount=")) {
+            script += line;
+        }
+        if (!more) {
+            break;
+        }
+    }
+    return script;
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) {
+        s.replace(at, from.size(), to);
+    }
+}
+
+}  // namespace
+
+TEST_F(InstallScript, DockerfileToolStagesInstallTheVerifiedBinary) {
+    // The release stage: install.sh with --require-signature (minisign is
+    // installed in that stage) into /out.
+    std::string release = dockerfile_run("RUN --mount=type=secret,id=github_token,required=false");
+    ASSERT_TRUE(contains(release, "sh /tmp/install.sh --require-signature")) << release;
+    replace_all(release, "/tmp/install.sh", (k_root / "install.sh").string());
+    replace_all(release, "/out", (dir / "out").string());
+    fs::path path = curl_path();
+    fs::create_symlink(which("dash"), path / "sh");
+    auto e = env(path);
+    e["TEMPORAL_LIBS_CLI_VERSION"] = "latest";
+    auto r = run_process({which("dash"), "-eu", "-c", release}, e, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << release << "\n" << r.out << r.err;
+    EXPECT_EQ(read_file(dir / "out/bin/temporal-libs"), read_file(stripped_tool()));
+    EXPECT_TRUE(contains(r.err, "SHA256SUMS signature verified with minisign")) << r.err;
+
+    // The dist stage: the archive release-binaries.sh wrote, checked against
+    // SHA256SUMS when there is one.
+    std::string dist = dockerfile_run("RUN cd /tmp/cli;");
+    ASSERT_TRUE(contains(dist, "tar -xzf")) << dist;
+    replace_all(dist, "/tmp/cli", (dir / "dist").string());
+    replace_all(dist, "/out", (dir / "out2").string());
+    replace_all(dist, "\"$(uname -m)\"", "x86_64");  // the fixture's archive is linux-x64
+    auto d = run_process({which("dash"), "-eu", "-c", dist}, e, dir.path());
+    ASSERT_EQ(d.exit_code, 0) << dist << "\n" << d.out << d.err;
+    EXPECT_EQ(read_file(dir / "out2/bin/temporal-libs"), read_file(stripped_tool()));
+    // A changed archive fails the SHA256SUMS check.
+    fs::remove_all(dir / "out2");
+    fs::remove_all(dir / "dist/x");
+    make_archive(dir / "pack2", dir / "dist" / k_archive, which("true"));
+    d = run_process({which("dash"), "-eu", "-c", dist}, e, dir.path());
+    EXPECT_NE(d.exit_code, 0) << d.out << d.err;
+    EXPECT_TRUE(contains(d.out, k_archive + ": FAILED")) << d.out << d.err;
+    EXPECT_FALSE(fs::exists(dir / "out2/bin/temporal-libs"));
+    // No archive: the stage says what to run.
+    fs::remove_all(dir / "dist");
+    fs::create_directories(dir / "dist");
+    d = run_process({which("dash"), "-eu", "-c", dist}, e, dir.path());
+    EXPECT_NE(d.exit_code, 0);
+    EXPECT_TRUE(contains(d.err, "run 'bash scripts/release-binaries.sh --platform")) << d.err;
+}
