@@ -28,7 +28,9 @@ PACKAGES = {
     "tomlplusplus": ("libtomlplusplus-dev", "tomlplusplus"),
     "zlib": ("zlib1g-dev", "zlib"),
     "libzstd": ("libzstd-dev", "zstd"),
-    "libisal": ("libisal-dev", "isal"),
+    # Optional (TL_WITH_ISAL; gzip falls back to zlib): Debian only, as the
+    # macOS builds do without it.
+    "libisal": ("libisal-dev", None),
     "libsodium": ("libsodium-dev", "libsodium"),
 }
 # Homebrew installs these keg-only: CMake and pkg-config find them only
