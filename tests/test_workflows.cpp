@@ -249,3 +249,51 @@ TEST(Workflows, NoSecretKeyIsCommitted) {
     }
     EXPECT_TRUE(fs::exists(k_root / "keys" / "temporal-libs-cli.pub"));
 }
+
+TEST(Workflows, InstallListsNameEveryCMakeDependency) {
+    const std::string check = (k_root / "tests" / "tools" / "action" / "check_deps.py").string();
+    auto ok = run_process({"python3", check, k_root.string()});
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+
+    // What it is for: the macOS line that lacked libsodium and zstd and set no
+    // prefix for openssl@3, a Debian list without libsodium-dev, an image that
+    // ships a -dev package and a cache variable, and a new CMake dependency.
+    TestDir d;
+    fs::create_directories(d / ".github" / "workflows");
+    fs::create_directories(d / "scripts" / "deps");
+    write_file(d / "CMakeLists.txt", read_file(k_root / "CMakeLists.txt") +
+                                         "pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)\n");
+    std::string debian = read_file(k_root / "scripts" / "deps" / "build.txt");
+    debian.erase(debian.find("libsodium-dev\n"), std::string("libsodium-dev\n").size());
+    write_file(d / "scripts" / "deps" / "build.txt", debian);
+    write_file(d / ".github" / "workflows" / "w.yml",
+               "on: push\njobs:\n  a:\n    runs-on: macos-14\n    steps:\n      - run: |\n"
+               "          brew install cmake ninja pkg-config curl openssl@3 libarchive "
+               "nlohmann-json cli11 tomlplusplus zlib\n"
+               "          echo \"CMAKE_PREFIX_PATH=$(brew --prefix libarchive)\" >> \"$GITHUB_ENV\"\n"
+               "          echo \"PKG_CONFIG_PATH=$(brew --prefix libarchive)/lib/pkgconfig\" >> "
+               "\"$GITHUB_ENV\"\n");
+    write_file(d / "action.yml", read_file(k_root / "action.yml"));
+    write_file(d / "Dockerfile", "FROM debian:12 AS build\nRUN apt-get install -y g++\n"
+                                 "FROM debian:12-slim\nRUN apt-get update \\\n"
+                                 " && apt-get install -y --no-install-recommends libssl-dev\n"
+                                 "ENV TEMPORAL_LIBS_CACHE_DIR=/cache\n");
+    auto bad = run_process({"python3", check, d.path().string()});
+    EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+    for (const char* line :
+         {"CMakeLists.txt looks for 'liblz4', which check_deps.py cannot map",
+          "scripts/deps/build.txt: missing libsodium-dev",
+          ".github/workflows/w.yml: 'brew install' lacks libsodium:",
+          ".github/workflows/w.yml: 'brew install' lacks zstd:",
+          ".github/workflows/w.yml: after 'brew install', CMAKE_PREFIX_PATH does not include "
+          "$(brew --prefix openssl@3)",
+          ".github/workflows/w.yml: after 'brew install', PKG_CONFIG_PATH does not include "
+          "$(brew --prefix openssl@3)",
+          "Dockerfile: the final stage installs libssl-dev",
+          "Dockerfile: ENV TEMPORAL_LIBS_CACHE_DIR points the image at the build's cache mount"}) {
+        EXPECT_TRUE(contains(bad.out, line)) << line << "\n" << bad.out;
+    }
+    // The compiler of an earlier stage is not the image's.
+    EXPECT_FALSE(contains(bad.out, "installs g++")) << bad.out;
+    EXPECT_FALSE(contains(bad.out, "action.yml")) << bad.out;
+}
