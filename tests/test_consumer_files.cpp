@@ -54,12 +54,30 @@ std::string docker_download_script() {
 TEST(Dockerfile, ConsumerImageWithoutRustAndACacheMount) {
     std::string text = read_file(source_file("Dockerfile"));
     ASSERT_FALSE(text.empty());
-    EXPECT_TRUE(contains(text, "FROM debian:12")) << text;
-    EXPECT_TRUE(contains(text, "scripts/install-deps.sh")) << text;
+    EXPECT_TRUE(contains(text, "FROM debian:12-slim")) << text;
     EXPECT_TRUE(contains(text, "RUN --mount=type=cache,target=/cache")) << text;
     EXPECT_TRUE(contains(text, "TEMPORAL_CORE_LIB_DIR=/opt/temporal-core/lib")) << text;
-    // Only the build list: no cargo from scripts/deps/demo.txt.
-    EXPECT_FALSE(contains(text, "install-deps.sh demo")) << text;
+    // The tool is the prebuilt release binary, verified by install.sh, or the
+    // archive of dist/cli; nothing is compiled and the final stage has no compiler.
+    EXPECT_TRUE(contains(text, "sh /tmp/install.sh --require-signature")) << text;
+    EXPECT_TRUE(contains(text, "COPY dist/cli/ /tmp/cli/")) << text;
+    EXPECT_TRUE(contains(text, "FROM tool-${TEMPORAL_LIBS_CLI_FROM} AS tool")) << text;
+    EXPECT_TRUE(contains(text, "COPY --from=tool /out/bin/temporal-libs /usr/local/bin/temporal-libs"))
+        << text;
+    std::string final_stage = text.substr(text.rfind("\nFROM "));
+    for (const char* built : {"install-deps.sh", "cmake -", "build-essential", "-dev "}) {
+        EXPECT_FALSE(contains(final_stage, built)) << built;
+    }
+    // No cache variable left pointing at the (empty in the image) cache mount.
+    EXPECT_FALSE(contains(text, "ENV TEMPORAL_LIBS_CACHE_DIR")) << text;
+    // The build context holds only what the stages copy.
+    std::string ignore = read_file(source_file(".dockerignore"));
+    EXPECT_TRUE(contains(ignore, "\n*\n!install.sh\n!dist/cli/\n")) << ignore;
+    // The dependency lists agree with CMakeLists.txt (and the final stage has
+    // no -dev package): tests/tools/action/check_deps.py.
+    auto deps = run_process({"python3", source_file("tests/tools/action/check_deps.py").string(),
+                             TL_SOURCE_DIR});
+    EXPECT_EQ(deps.exit_code, 0) << deps.out << deps.err;
     for (const char* file : {"Dockerfile", "action.yml"}) {
         auto scan =
             run_process({tool_path(), "scan", "--fail-on-found", source_file(file).string()});
@@ -117,19 +135,25 @@ TEST(ActionYml, CompositeActionStructure) {
     EXPECT_EQ(check.exit_code, 0) << "needs python3 with PyYAML (scripts/install-deps.sh test): "
                                   << check.out << check.err;
     std::string text = read_file(source_file("action.yml"));
-    EXPECT_TRUE(contains(text, "uses: actions/cache@v4")) << text;
-    EXPECT_TRUE(contains(
-        text, "key: temporal-libs-${{ inputs.version }}-${{ steps.platform.outputs.platform }}"))
-        << text;
+    EXPECT_TRUE(contains(text, "uses: actions/cache/restore@v4")) << text;
+    EXPECT_TRUE(contains(text, "uses: actions/cache/save@v4")) << text;
+    // Never a fixed key for 'latest'.
+    EXPECT_FALSE(contains(text, "key: temporal-libs-${{ inputs.version }}")) << text;
+    EXPECT_TRUE(contains(text, "key: ${{ steps.key.outputs.key }}")) << text;
+    EXPECT_TRUE(contains(text, "key: ${{ steps.download.outputs.save-key }}")) << text;
+    for (const char* input : {"  locked:\n", "  platform:\n", "  sources:\n"}) {
+        EXPECT_TRUE(contains(text, input)) << input;
+    }
+    EXPECT_TRUE(contains(text, "  cache-path:\n    description: Absolute path")) << text;
     EXPECT_TRUE(contains(text, "echo \"TEMPORAL_CORE_LIB_DIR=$dir\"")) << text;
     EXPECT_TRUE(contains(text, "} >> \"$GITHUB_ENV\"")) << text;
 
     // The check itself catches what it is for.
     TestDir d;
     std::string broken = text;
-    broken.replace(broken.find("run: |\n        temporal-libs download"),
-                   std::string("run: |\n        temporal-libs download").size(),
-                   "run: |\n        temporal-libs download --version ${{ inputs.versoin }}");
+    broken.replace(broken.find("temporal-libs download --platform"),
+                   std::string("temporal-libs download --platform").size(),
+                   "temporal-libs download --version ${{ inputs.versoin }} --platform");
     write_file(d / "action.yml", broken);
     auto caught =
         run_process({"python3", source_file("tests/tools/action/check_action.py").string(),
@@ -214,7 +238,11 @@ TEST(ActionYml, PlatformAndDownloadStepsExportTheLibraryDirectory) {
     std::string download = action_step_script("download");
     write_file(f.dir / "env", "");
     write_file(f.dir / "out2", "");
+    fs::create_directories(f.dir / "runner-temp");
     std::map<std::string, std::string> env = {
+        {"RUNNER_TEMP", (f.dir / "runner-temp").string()},
+        {"KEY", "temporal-libs-linux-x64-latest-123"},
+        {"SOURCES", ""},
         {"PATH", fs::path(tool_path()).parent_path().string() + ":/usr/bin:/bin"},
         {"GITHUB_TOKEN", ""},
         {"GH_TOKEN", ""},
@@ -231,7 +259,9 @@ TEST(ActionYml, PlatformAndDownloadStepsExportTheLibraryDirectory) {
     EXPECT_TRUE(contains(exported, "TEMPORAL_CORE_LIB_DIR=" + f.entry().string() + "\n"))
         << exported;
     EXPECT_TRUE(contains(exported, "USE_PREBUILT_LIBS=ON\n")) << exported;
-    EXPECT_EQ(read_file(f.dir / "out2"), "lib-dir=" + f.entry().string() + "\n");
+    // 'latest' is saved under the tag it resolved to.
+    EXPECT_EQ(read_file(f.dir / "out2"), "lib-dir=" + f.entry().string() + "\ntag=" + f.tag +
+                                             "\nsave-key=temporal-libs-linux-x64-" + f.tag + "\n");
     EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core.a"));
 
     // Nothing to download: the step fails with the client's message and exports nothing.
@@ -244,4 +274,41 @@ TEST(ActionYml, PlatformAndDownloadStepsExportTheLibraryDirectory) {
     EXPECT_NE(bad.exit_code, 0);
     EXPECT_TRUE(contains(bad.err, "release 'temporal-libs-v1.0.2' not found")) << bad.err;
     EXPECT_EQ(read_file(empty.dir / "env"), "");
+}
+
+TEST(ActionYml, CacheKeyFromTheLockfileElseTheTagNeverFixedForLatest) {
+    std::string script = action_step_script("key");
+    TestDir d;
+    auto key_for = [&](const std::string& version, const std::string& cache_dir) {
+        write_file(d / "out", "");
+        auto r = run_process({"bash", "-e", "-c", script},
+                             {{"CACHE_DIR", cache_dir},
+                              {"VERSION", version},
+                              {"PLATFORM", "linux-arm64"},
+                              {"RUN_ID", "4242"},
+                              {"GITHUB_WORKSPACE", (d / "ws").string()},
+                              {"GITHUB_OUTPUT", (d / "out").string()}},
+                             d / "ws");
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+        return read_file(d / "out");
+    };
+    fs::create_directories(d / "ws");
+    const std::string rel = "cache-path=" + (d / "ws" / ".temporal-libs-cache").string() + "\n";
+    EXPECT_EQ(key_for("v1.0.2", ".temporal-libs-cache"),
+              rel + "key=temporal-libs-linux-arm64-temporal-libs-v1.0.2\nrestore=\n");
+    EXPECT_EQ(key_for("temporal-libs-v1.0.2", "/abs/cache"),
+              "cache-path=/abs/cache\nkey=temporal-libs-linux-arm64-temporal-libs-v1.0.2\n"
+              "restore=\n");
+    // latest: a key no other run has, and the newest cache of the platform restored.
+    EXPECT_EQ(key_for("latest", ".temporal-libs-cache"),
+              rel + "key=temporal-libs-linux-arm64-latest-4242\n"
+                    "restore=temporal-libs-linux-arm64-temporal-libs-v\n");
+    // A lockfile decides, whatever the version says; its content changes the key.
+    write_file(d / "ws" / "temporal-libs.lock", "version = 1\n");
+    std::string a = key_for("latest", ".temporal-libs-cache");
+    EXPECT_TRUE(contains(a, "key=temporal-libs-linux-arm64-lock-")) << a;
+    EXPECT_TRUE(contains(a, "restore=\n")) << a;
+    EXPECT_EQ(key_for("v1.0.2", ".temporal-libs-cache"), a);
+    write_file(d / "ws" / "temporal-libs.lock", "version = 2\n");
+    EXPECT_NE(key_for("latest", ".temporal-libs-cache"), a);
 }

@@ -185,14 +185,19 @@ Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::s
                             "): pack it again rather than publish a broken pair");
         }
     }
-    if (archives == 0) {
+    // A release of other files (the tool's own binaries) is verified through
+    // the SHA256SUMS checked above instead of per-archive .sha256 files.
+    const bool signed_sums =
+        std::any_of(assets.begin(), assets.end(),
+                    [](const LocalAsset& a) { return a.name == trust::k_sums_name; });
+    if (archives == 0 && !signed_sums) {
         return fail(ErrorKind::not_found,
                     "no archive of " + util::quoted(tag) + " in " + util::quoted(dir.string()) +
                         " (expected names like " +
                         util::quoted("temporal-static-libs-linux-x64-" +
                                      release::version_label(tag) + ".tar.gz") +
                         "; run 'temporal-libs pack --version " + release::version_label(tag) +
-                        "')");
+                        "'), and no SHA256SUMS from 'temporal-libs sign'");
     }
     return assets;
 }
