@@ -762,3 +762,29 @@ TEST(Nits, CachePruneKeepZeroIsAccepted) {
     auto none = f.run({"cache", "prune"});
     EXPECT_EQ(none.exit_code, 2) << none.err;
 }
+
+TEST(Nits, AnOversizedAnswerSaysWhichLimit) {
+    HostileMirror mirror;
+    mirror.put("big", std::string(2u << 20, 'x'));
+    auto client = http::make_curl_client({});
+    http::Request req;
+    req.url = mirror.url() + "big";
+    http::StringSink sink(1u << 20);
+    auto r = client->send(req, sink);
+    ASSERT_FALSE(r);
+    EXPECT_TRUE(contains(r.error().message, "larger than the size limit")) << r.error().message;
+    EXPECT_FALSE(contains(r.error().message, "Failure writing")) << r.error().message;
+}
+
+TEST(Nits, ADeadProxyIsNamed) {
+    ReleaseFixture f;
+    f.publish();
+    const std::string proxy = "http://127.0.0.1:" + std::to_string(free_port());
+    auto r = f.run(download_args(f, f.version), {{"HTTP_PROXY", proxy},
+                                                 {"http_proxy", proxy},
+                                                 {"NO_PROXY", ""},
+                                                 {"no_proxy", ""}});
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    EXPECT_TRUE(contains(r.err, "cannot use proxy '" + proxy)) << r.err;
+    EXPECT_TRUE(contains(r.err, "is the proxy up?")) << r.err;
+}

@@ -419,6 +419,11 @@ public:
             e.kind = TransportError::Kind::proxy;
             reason = "cannot use proxy " + util::quoted(util::redact_url(proxy)) + ": " + reason;
         }
+        if (auto* small = dynamic_cast<StringSink*>(&sink); small != nullptr && small->overflowed) {
+            // Not "failure writing output": say which limit stopped it.
+            reason = "the answer is larger than the size limit for this document (" +
+                     util::human_bytes(small->body.size()) + " kept before it was cut off)";
+        }
         if (t.stalled) {
             e.kind = TransportError::Kind::stalled;
             reason = "transfer stalled: less than " + std::to_string(t.stall_bytes_per_second) +
