@@ -67,9 +67,9 @@ TEST(Lockfile, RefusesDamageAndNewerFormats) {
     EXPECT_FALSE(trust::Lockfile::parse(R"({"entries": {}})", "x"));
     std::string bad_digest = trust::Lockfile().serialize();
     trust::Lockfile one;
-    one.put(entry("t", "linux-x64", "1"));
+    one.put(entry("temporal-libs-v1.0.0", "linux-x64", "1"));
     std::string text = one.serialize();
-    std::string digest = one.find("t", "linux-x64")->archive_sha256;
+    std::string digest = one.find("temporal-libs-v1.0.0", "linux-x64")->archive_sha256;
     text.replace(text.find(digest), 4, "ZZZZ");
     auto damaged = trust::Lockfile::parse(text, "'x.lock'");
     ASSERT_FALSE(damaged);
@@ -84,13 +84,13 @@ TEST(Lockfile, UpdateKeepsOtherEntriesAndLoadSeesThem) {
     ASSERT_TRUE(missing);
     EXPECT_FALSE(missing->has_value());
     ASSERT_TRUE(trust::update_lockfile(
-        file, [](trust::Lockfile& l) { l.put(entry("t1", "linux-x64", "a")); }));
+        file, [](trust::Lockfile& l) { l.put(entry("temporal-libs-v1.0.1", "linux-x64", "a")); }));
     ASSERT_TRUE(trust::update_lockfile(
-        file, [](trust::Lockfile& l) { l.put(entry("t2", "linux-x64", "b")); }));
+        file, [](trust::Lockfile& l) { l.put(entry("temporal-libs-v1.0.2", "linux-x64", "b")); }));
     auto loaded = trust::Lockfile::load(file);
     ASSERT_TRUE(loaded && loaded->has_value());
     EXPECT_EQ((*loaded)->size(), 2u);
-    EXPECT_NE((*loaded)->find("t1", "linux-x64"), nullptr);
+    EXPECT_NE((*loaded)->find("temporal-libs-v1.0.1", "linux-x64"), nullptr);
     // Only the lockfile and its hidden lock file: no temporaries left behind.
     std::size_t files = 0;
     for (const auto& e : fs::directory_iterator(dir.path())) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
@@ -140,6 +141,11 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
             }
             continue;
         }
+        if (archive_entry_sparse_count(entry) > 0) {
+            // Holes cost nothing in the archive and everything on disk; release
+            // archives never hold them.
+            return unsafe(name, "it is a sparse file");
+        }
         if (archive_entry_size_is_set(entry) &&
             static_cast<std::uint64_t>(archive_entry_size(entry)) > limits.max_entry_size) {
             return unsafe(name, "it is " + util::human_bytes(archive_entry_size(entry)) +
@@ -173,9 +179,12 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
                                         util::human_bytes(limits.max_entry_size));
             }
             if (total > limits.max_total_size) {
-                return fail(ErrorKind::integrity, "archive expands to more than " +
-                                                      util::human_bytes(limits.max_total_size) +
-                                                      "; refusing it");
+                return fail(ErrorKind::integrity,
+                            "archive expands to more than " +
+                                util::human_bytes(limits.max_total_size) +
+                                ", the most it may write before its checksum is known "
+                                "(max_extracted_mib, and max_expansion_ratio times its size); "
+                                "refusing it, nothing was installed");
             }
             hash.update(data, n);
             if (watched) {
@@ -246,6 +255,18 @@ la_ssize_t stream_read(struct archive*, void* client, const void** buffer) {
     return (*s->read)(buffer);
 }
 
+// Longest single name component (a file system's NAME_MAX): a longer one is a
+// bad archive, not a disk error.
+constexpr std::size_t k_max_name_length = 255;
+
+// Names the cache keeps beside or inside an entry (cache/cache.hpp): an
+// archive carrying one would never be a cache hit, or would pass for the
+// cache's own bookkeeping.
+bool is_reserved_name(std::string_view c) {
+    return c == ".temporal-libs-entry.json" || util::starts_with(c, ".staging-") ||
+           util::starts_with(c, ".old-") || util::starts_with(c, ".unexpected-");
+}
+
 }  // namespace
 
 Result<std::string> normalize_entry_path(const std::string& name, const Limits& limits) {
@@ -259,6 +280,11 @@ Result<std::string> normalize_entry_path(const std::string& name, const Limits& 
     if (name.front() == '/') {
         return unsafe(name, "absolute path");
     }
+    // Names end up in records, JSON output and terminals: UTF-8 without
+    // control characters only (quoted() shows the bytes escaped).
+    if (!util::is_valid_utf8(name) || util::has_control_chars(name)) {
+        return unsafe(name, "its name is not UTF-8 text without control characters");
+    }
     std::vector<std::string> kept;
     for (const std::string& c : util::split(name, '/')) {
         if (c.empty() || c == ".") {
@@ -266,6 +292,14 @@ Result<std::string> normalize_entry_path(const std::string& name, const Limits& 
         }
         if (c == "..") {
             return unsafe(name, "'..' escapes the destination");
+        }
+        if (is_reserved_name(c)) {
+            return unsafe(name, "the cache uses " + util::quoted(c) +
+                                    " for itself; a release archive may not carry it");
+        }
+        if (c.size() > k_max_name_length) {
+            return unsafe(name.substr(0, 64) + "...",
+                          "a name in it is longer than " + std::to_string(k_max_name_length));
         }
         kept.push_back(c);
     }

@@ -5,12 +5,17 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <algorithm>
 #include <ctime>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "tl/cache/notes.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/util/json.hpp"
+#include "tl/util/safe_fs.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -40,7 +45,7 @@ std::string to_json(const EntryRecord& r) {
 }
 
 std::optional<EntryRecord> parse_entry(std::string_view json_text) {
-    json j = json::parse(json_text, nullptr, false);
+    json j = util::parse_json_or_discarded(json_text);
     if (j.is_discarded() || !j.is_object()) {
         return std::nullopt;
     }
@@ -87,6 +92,29 @@ std::vector<FileRecord> file_records(const std::vector<archive::ExtractedFile>& 
     return out;
 }
 
+namespace {
+
+std::mutex g_notes_mutex;
+std::vector<std::string> g_notes;
+
+void note(std::vector<std::string> moved) {
+    for (auto& m : moved) {
+        add_note(std::move(m));
+    }
+}
+
+}  // namespace
+
+void add_note(std::string n) {
+    std::lock_guard<std::mutex> lock(g_notes_mutex);
+    g_notes.push_back(std::move(n));
+}
+
+std::vector<std::string> take_notes() {
+    std::lock_guard<std::mutex> lock(g_notes_mutex);
+    return std::exchange(g_notes, {});
+}
+
 Cache::Cache(fs::path root) : m_root(std::move(root)) {}
 
 fs::path Cache::entry_dir(const std::string& tag, const std::string& platform) const {
@@ -102,11 +130,17 @@ fs::path Cache::archive_path(const std::string& sha256, const std::string& exten
 }
 
 Result<void> Cache::ensure_layout() const {
+    if (auto r = util::create_directories(m_root); !r) {
+        return r;
+    }
+    std::vector<std::string> moved;
     for (const char* sub : {".locks", ".partial", ".archives"}) {
-        if (auto r = util::create_directories(m_root / sub); !r) {
+        if (auto r = util::ensure_plain_directory(m_root / sub, moved); !r) {
+            note(std::move(moved));
             return r;
         }
     }
+    note(std::move(moved));
     return {};
 }
 
@@ -114,6 +148,18 @@ Lookup Cache::lookup(const std::string& tag, const std::string& platform, Verify
     Lookup out;
     fs::path dir = entry_dir(tag, platform);
     std::error_code ec;
+    for (const fs::path& p : {m_root / tag, dir}) {
+        struct stat st {};
+        if (::lstat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+            // A link where the cache keeps its own directory: never followed,
+            // and moved aside like a damaged entry.
+            out.state = Lookup::State::damaged;
+            out.problem = "'" + p.string() + "' is " +
+                          (S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory") +
+                          ", not an entry made by temporal-libs";
+            return out;
+        }
+    }
     if (!fs::is_directory(dir, ec)) {
         return out;
     }
@@ -167,10 +213,13 @@ Lookup Cache::lookup(const std::string& tag, const std::string& platform, Verify
 
 Result<util::FileLock> Cache::lock_entry(const std::string& tag, const std::string& platform,
                                          const std::function<void()>& on_wait) const {
-    if (auto r = util::create_directories(m_root / ".locks"); !r) {
+    if (auto r = ensure_layout(); !r) {
         return util::unexpected(r.error());
     }
     fs::path path = lock_path(tag, platform);
+    if (auto m = util::move_aside_unexpected(path, false); m && !m->empty()) {
+        note({*m});
+    }
     auto quick = util::FileLock::try_acquire(path);
     if (!quick) {
         return util::unexpected(quick.error());
@@ -185,6 +234,13 @@ Result<util::FileLock> Cache::lock_entry(const std::string& tag, const std::stri
 }
 
 void Cache::remove_leftovers(const std::string& tag, const std::string& platform) const {
+    // Never listed (let alone emptied) through a link planted at <tag>.
+    std::vector<std::string> moved;
+    auto plain = util::ensure_plain_directory(m_root / tag, moved);
+    note(std::move(moved));
+    if (!plain) {
+        return;
+    }
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(m_root / tag, ec)) {
         std::string name = e.path().filename().string();
@@ -197,7 +253,13 @@ void Cache::remove_leftovers(const std::string& tag, const std::string& platform
 
 Result<fs::path> Cache::make_staging(const std::string& tag, const std::string& platform) const {
     fs::path parent = m_root / tag;
-    if (auto r = util::create_directories(parent); !r) {
+    if (auto r = util::create_directories(m_root); !r) {
+        return util::unexpected(r.error());
+    }
+    std::vector<std::string> moved;
+    auto r = util::ensure_plain_directory(parent, moved);
+    note(std::move(moved));
+    if (!r) {
         return util::unexpected(r.error());
     }
     fs::path staging = util::unique_sibling(parent, ".staging-" + platform);
@@ -213,6 +275,11 @@ Result<fs::path> Cache::install(const fs::path& staging, const EntryRecord& reco
         return util::unexpected(w.error());
     }
     fs::path final_dir = entry_dir(record.tag, record.platform);
+    if (auto m = util::move_aside_unexpected(final_dir, /*want_directory=*/true); !m) {
+        return util::unexpected(m.error());
+    } else if (!m->empty()) {
+        note({*m});
+    }
     if (::rename(staging.c_str(), final_dir.c_str()) == 0) {
         return final_dir;
     }
@@ -237,6 +304,12 @@ Result<fs::path> Cache::install(const fs::path& staging, const EntryRecord& reco
 }
 
 Result<void> Cache::discard_entry(const std::string& tag, const std::string& platform) const {
+    std::vector<std::string> moved;
+    auto plain = util::ensure_plain_directory(m_root / tag, moved);
+    note(std::move(moved));
+    if (!plain) {
+        return plain;
+    }
     fs::path dir = entry_dir(tag, platform);
     fs::path aside = util::unique_sibling(dir.parent_path(), ".old-" + platform);
     if (::rename(dir.c_str(), aside.c_str()) != 0 && errno != ENOENT) {
@@ -283,7 +356,7 @@ void Cache::record_use(const std::string& tag, const std::string& platform, Use 
     }
     json j;
     if (auto text = util::read_file(m_root / ".stats.json", 4u << 20)) {
-        j = json::parse(*text, nullptr, false);
+        j = util::parse_json_or_discarded(*text);
     }
     if (j.is_discarded() || !j.is_object() || j.value("format", 0) != 1) {
         j = {{"format", 1},
@@ -312,7 +385,7 @@ Cache::Stats Cache::stats() const {
     if (!text) {
         return s;
     }
-    json j = json::parse(*text, nullptr, false);
+    json j = util::parse_json_or_discarded(*text);
     if (j.is_discarded() || !j.is_object() || j.value("format", 0) != 1) {
         return s;
     }

@@ -41,7 +41,7 @@ std::string result_json(const publish::BuildRecord& r, const std::string& out) {
                         {"cargo", r.cargo},
                         {"source_revision", r.source_revision},
                         {"crates", crates}};
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void run_build(Context& ctx, const BuildFlags& f) {

@@ -173,7 +173,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                                 {"misses", st.misses},
                                 {"downloads", st.downloads},
                                 {"hit_rate", rate}}}};
-                    std::puts(j.dump(2).c_str());
+                    std::puts(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
                     return;
                 }
                 std::printf("cache: %s\n", c.root().string().c_str());
@@ -221,7 +221,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                     }
                 }
                 if (flags->json) {
-                    std::puts(json({{"entries", entries}, {"bad", bad}}).dump(2).c_str());
+                    std::puts(json({{"entries", entries}, {"bad", bad}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
                 }
                 if (bad > 0) {
                     throw Error(ErrorKind::found,
@@ -304,7 +304,10 @@ void add_cache_command(CLI::App& app, Context& ctx) {
     // cache prune
     {
         auto flags = std::make_shared<CommonFlags>();
-        auto keep = std::make_shared<std::size_t>(0);
+        // Not given: the largest value (0 is a valid answer: keep no tag but
+        // the one 'latest' points at and those in use).
+        constexpr std::size_t k_not_given = static_cast<std::size_t>(-1);
+        auto keep = std::make_shared<std::size_t>(k_not_given);
         auto older = std::make_shared<std::string>();
         auto dry = std::make_shared<bool>(false);
         CLI::App* cmd = add_command(
@@ -314,7 +317,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
             "for a while (--older-than 30d; units s, m, h, d, w). Never removes the tag\n"
             "'latest' points at or an entry in use. Kept archives no entry refers to go too.",
             [&ctx, flags, keep, older, dry] {
-                if (*keep == 0 && older->empty()) {
+                if (*keep == k_not_given && older->empty()) {
                     throw Error(ErrorKind::usage,
                                 "say what to prune: --keep N or --older-than DURATION");
                 }
@@ -343,7 +346,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                     std::size_t rank = static_cast<std::size_t>(
                         std::find(tags.begin(), tags.end(), r.tag) - tags.begin());
                     std::int64_t used = std::max(r.last_used, r.installed_at);
-                    bool old = (*keep > 0 && rank >= *keep) ||
+                    bool old = (*keep != k_not_given && rank >= *keep) ||
                                (max_age && used > 0 && now - used >= *max_age);
                     bool go = old && !r.latest && !r.in_use;
                     if (!go) {
@@ -381,7 +384,9 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                             removed == 1 ? "y" : "ies");
             });
         add_common_flags(cmd, *flags, FlagSet::cache_only);
-        cmd->add_option("--keep", *keep, "Keep the newest N tags");
+        cmd->add_option("--keep", *keep,
+                        "Keep the newest N tags (0: only what 'latest' points at and entries in "
+                        "use)");
         cmd->add_option("--older-than", *older, "Remove entries unused for this long (30d, 12h)");
         cmd->add_flag("--dry-run", *dry, "Print what would be removed; change nothing");
     }

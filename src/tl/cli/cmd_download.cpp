@@ -39,7 +39,7 @@ std::string result_line(const install::InstallResult& r) {
 
 void print_result(const install::InstallResult& r, bool json) {
     if (json) {
-        std::puts(util::scrub(result_object(r).dump(2)).c_str());
+        std::puts(util::scrub(result_object(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)).c_str());
         return;
     }
     std::puts(util::scrub(result_line(r)).c_str());
@@ -256,7 +256,7 @@ void run_install_many(Context& ctx, const CommonFlags& flags, bool force) {
             }
         }
         nlohmann::json doc = {{"results", results}, {"errors", errors}};
-        std::puts(util::scrub(doc.dump(2)).c_str());
+        std::puts(util::scrub(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)).c_str());
     } else {
         for (const auto& run : runs) {
             std::string line =

@@ -144,7 +144,7 @@ void run_lock(Context& ctx, const CommonFlags& flags) {
                                {"change", change_name(change)}});
         }
         nlohmann::json j = {{"lockfile", s.options.lockfile_path.string()}, {"entries", entries}};
-        std::puts(util::scrub(j.dump(2)).c_str());
+        std::puts(util::scrub(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)).c_str());
         return;
     }
     for (const auto& [e, change] : locked) {

@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "tl/archive/budget.hpp"
 #include "tl/github/api.hpp"
+#include "tl/github/checks.hpp"
+#include "tl/http/document.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/trust/signed_sums.hpp"
 #include "tl/util/strings.hpp"
@@ -120,6 +123,8 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     }
     s.api = api_config_from(c);
     o.retry = s.api.retry;
+    o.limits.max_total_size = number(c, "max_extracted_mib") << 20;
+    archive::set_budget({number(c, "max_expansion_ratio"), number(c, "max_archive_mib") << 20});
     apply_trust_settings(c, f, o);
     return s;
 }
@@ -160,11 +165,8 @@ github::ApiConfig api_config_from(const config::Config& c) {
     github::ApiConfig api;
     api.api_url = c.text("api_url");
     api.repo = c.text("repo");
-    if (api.repo.find('/') == std::string::npos) {
-        throw Error(ErrorKind::usage,
-                    "repository " + util::quoted(api.repo) + " must look like owner/name");
-    }
-    api.token = github::token_from_environment();
+    value_or_throw(github::check_repo_name(api.repo));
+    api.token = value_or_throw(github::checked_token_from_environment());
     api.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
                                                              : http::PlainHttp::loopback_only;
     api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
@@ -173,6 +175,7 @@ github::ApiConfig api_config_from(const config::Config& c) {
     api.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
     api.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
     api.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
+    http::set_document_deadline(std::chrono::seconds(number(c, "document_timeout")));
     return api;
 }
 
@@ -267,7 +270,7 @@ nlohmann::json error_object(const Failure& f) {
 
 std::string error_json(const Error& e) {
     nlohmann::json j = {{"error", error_object(Failure{e.kind(), e.what()})}};
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace tl::cli

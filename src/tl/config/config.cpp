@@ -4,9 +4,13 @@
 #include <cstdlib>
 
 #include "tl/release/contract.hpp"
+#include "tl/util/fs.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::config {
+
+// Largest configuration or credentials file read (docs/security.md).
+constexpr std::uint64_t k_max_config_size = 1u << 20;
 
 const char* origin_name(Origin o) {
     switch (o) {
@@ -68,6 +72,17 @@ const std::vector<KeyInfo>& keys() {
          "longest time one request may take in seconds; 0 for no limit (a retry resumes)"},
         {"stall_timeout", "TEMPORAL_LIBS_STALL_TIMEOUT", "30",
          "seconds below 1 kB/s after which a transfer is dropped and retried"},
+        {"document_timeout", "TEMPORAL_LIBS_DOCUMENT_TIMEOUT", "60",
+         "longest time in seconds for a small document (API answer, checksum file, index); 0 "
+         "for no limit"},
+        {"max_archive_mib", "TEMPORAL_LIBS_MAX_ARCHIVE_MIB", "2048",
+         "largest archive in MiB: a larger declared size is refused, and a download whose source "
+         "declares no size stops there (docs/security.md)"},
+        {"max_extracted_mib", "TEMPORAL_LIBS_MAX_EXTRACTED_MIB", "8192",
+         "most MiB one archive may extract to (docs/security.md)"},
+        {"max_expansion_ratio", "TEMPORAL_LIBS_MAX_EXPANSION_RATIO", "20",
+         "most bytes extracted per byte of archive before its checksum is known; at least 64 MiB "
+         "is always allowed (docs/security.md)"},
         {"locked", "TEMPORAL_LIBS_LOCKED", "false",
          "fail when temporal-libs.lock has no entry for the release instead of recording one "
          "(for CI)"},
@@ -133,12 +148,48 @@ std::optional<std::string> toml_text(const toml::node& node) {
     return std::nullopt;
 }
 
+// Keys whose values are names, paths or URLs: a number or boolean there is a
+// mistake (`version = 5` is not 'v5').
+bool is_text_key(std::string_view key) {
+    for (std::string_view k : {"version", "repo", "sources", "api_url", "cache_dir", "platforms",
+                               "libraries", "verify", "fallback", "source_dir", "crates",
+                               "public_keys"}) {
+        if (key == k) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool value_type_fits(const KeyInfo& info, const toml::node& node) {
+    if (!is_text_key(info.name)) {
+        return true;
+    }
+    if (node.is_string()) {
+        return true;
+    }
+    if (const auto* arr = node.as_array(); arr != nullptr && info.is_list) {
+        for (const auto& item : *arr) {
+            if (!item.is_string()) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 Result<void> Config::apply_file(const fs::path& file, Origin origin) {
     toml::table table;
+    // A configuration file is small; a larger one is refused before parsing.
+    auto content = util::read_file(file, k_max_config_size);
+    if (!content) {
+        return fail(ErrorKind::usage, content.error().message);
+    }
     try {
-        table = toml::parse_file(file.string());
+        table = toml::parse(*content, file.string());
     } catch (const toml::parse_error& e) {
         return fail(ErrorKind::usage, "cannot parse '" + file.string() + "' at line " +
                                           std::to_string(e.source().begin.line) + ": " +
@@ -154,6 +205,13 @@ Result<void> Config::apply_file(const fs::path& file, Origin origin) {
             return fail(ErrorKind::usage, "unknown key " + util::quoted(key) + " in '" +
                                               file.string() +
                                               "' (run 'temporal-libs config show' for the keys)");
+        }
+        if (!value_type_fits(*info, node)) {
+            return fail(ErrorKind::usage,
+                        "key " + util::quoted(key) + " in '" + file.string() + "' must be " +
+                            (is_text_key(key) ? (info->is_list ? "a list of strings or a string"
+                                                               : "a string (quote it)")
+                                              : "a boolean, a number or a string"));
         }
         auto text = toml_text(node);
         if (!text) {

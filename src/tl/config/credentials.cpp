@@ -7,10 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/util/base64.hpp"
+#include "tl/util/escape.hpp"
+#include "tl/util/fs.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::config {
+
+// Largest configuration or credentials file read (docs/security.md).
+constexpr std::uint64_t k_max_config_size = 1u << 20;
 
 namespace fs = std::filesystem;
 
@@ -48,6 +54,11 @@ fs::path docker_config_file() {
 Result<std::string> secret(const toml::table& t, const std::string& key, const fs::path& file,
                            const std::string& host) {
     if (auto direct = t[key].value<std::string>()) {
+        if (util::has_control_chars(*direct)) {
+            return fail(ErrorKind::usage, "credentials file '" + file.string() + "': the " + key +
+                                              " of host " + util::quoted(host) +
+                                              " holds a control character; refusing to send it");
+        }
         return *direct;
     }
     if (auto var = t[key + "_env"].value<std::string>()) {
@@ -57,6 +68,11 @@ Result<std::string> secret(const toml::table& t, const std::string& key, const f
                                               util::quoted(host) + " takes " + key + " from $" +
                                               *var + ", which is not set");
         }
+        if (util::has_control_chars(v)) {
+            return fail(ErrorKind::usage, "$" + *var + " (the " + key + " of host " +
+                                              util::quoted(host) +
+                                              ") holds a control character; refusing to send it");
+        }
         return v;
     }
     return std::string();
@@ -65,7 +81,11 @@ Result<std::string> secret(const toml::table& t, const std::string& key, const f
 Result<std::optional<HostCredentials>> from_toml(const fs::path& file, const std::string& host) {
     toml::table root;
     try {
-        root = toml::parse_file(file.string());
+        auto content = util::read_file(file, k_max_config_size);
+        if (!content) {
+            return fail(ErrorKind::usage, content.error().message);
+        }
+        root = toml::parse(*content, file.string());
     } catch (const toml::parse_error& e) {
         return fail(ErrorKind::usage, "cannot read credentials file '" + file.string() +
                                           "': " + std::string(e.description()));
@@ -91,11 +111,11 @@ Result<std::optional<HostCredentials>> from_toml(const fs::path& file, const std
 }
 
 Result<std::optional<HostCredentials>> from_docker(const fs::path& file, const std::string& host) {
-    std::ifstream in(file);
-    if (!in) {
+    auto text = util::read_file(file, 1u << 20);
+    if (!text) {
         return std::optional<HostCredentials>{};
     }
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    nlohmann::json j = util::parse_json_or_discarded(*text);
     if (j.is_discarded() || !j.is_object()) {
         return fail(ErrorKind::usage, "cannot read '" + file.string() + "': not a JSON object");
     }

@@ -1,10 +1,16 @@
 #include "tl/github/api.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 
+#include "tl/github/checks.hpp"
+#include "tl/http/document.hpp"
 #include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
+#include "tl/release/contract.hpp"
+#include "tl/release/tags.hpp"
+#include "tl/util/escape.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -25,6 +31,52 @@ std::string token_from_environment() {
         }
     }
     return {};
+}
+
+Result<void> check_repo_name(std::string_view repo) {
+    auto bad = [&](const std::string& why) {
+        return fail(ErrorKind::usage, "repository " + util::quoted(repo) + " " + why +
+                                          " (TEMPORAL_LIBS_REPO, 'repo' or --repo: OWNER/NAME)");
+    };
+    std::size_t slash = repo.find('/');
+    if (slash == std::string_view::npos) {
+        return bad("must look like owner/name");
+    }
+    std::string_view owner = repo.substr(0, slash);
+    std::string_view name = repo.substr(slash + 1);
+    // GitHub's rules: an owner is 1-39 letters, digits and inner hyphens; a
+    // name is 1-100 letters, digits, '.', '-' and '_', and not "." or "..".
+    auto alnum = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    if (owner.empty() || owner.size() > 39 || owner.front() == '-' || owner.back() == '-' ||
+        !std::all_of(owner.begin(), owner.end(), [&](char c) { return alnum(c) || c == '-'; })) {
+        return bad("has an owner GitHub would not accept");
+    }
+    if (name.empty() || name.size() > 100 || name == "." || name == ".." ||
+        !std::all_of(name.begin(), name.end(),
+                     [&](char c) { return alnum(c) || c == '.' || c == '-' || c == '_'; })) {
+        return bad("has a name GitHub would not accept");
+    }
+    return {};
+}
+
+Result<std::string> checked_token_from_environment() {
+    for (const char* name : {"GITHUB_TOKEN", "GH_TOKEN"}) {
+        const char* v = std::getenv(name);
+        if (v != nullptr && *v != '\0') {
+            std::string token(util::trim(v));
+            if (util::has_control_chars(token)) {
+                // Sent as-is it would inject headers; its value is never shown.
+                return fail(ErrorKind::usage,
+                            std::string(name) +
+                                " holds a control character (a stray newline or carriage "
+                                "return?); set it to the token alone");
+            }
+            return token;
+        }
+    }
+    return std::string();
 }
 
 Api::Api(http::Client& client, ApiConfig config, util::Console& console)
@@ -61,7 +113,7 @@ Result<Api::JsonResponse> Api::get_json(const std::string& url) {
         http::Request req;
         req.url = url;
         req.headers = base_headers("application/vnd.github+json");
-        req.timeouts = m_config.timeouts;
+        req.timeouts = http::document_timeouts(m_config.timeouts);
         return req;
     };
     send.sink = &sink;
@@ -151,7 +203,7 @@ Result<std::optional<Release>> Api::find_release(const std::function<bool(const 
 Result<std::vector<std::string>> Api::list_tags(const std::string& prefix, std::size_t limit) {
     std::vector<std::string> tags;
     auto r = find_release([&](const Release& rel) {
-        if (!rel.draft && util::starts_with(rel.tag, prefix)) {
+        if (!rel.draft && util::starts_with(rel.tag, prefix) && release::is_library_tag(rel.tag)) {
             tags.push_back(rel.tag);
         }
         return tags.size() >= limit;
@@ -198,7 +250,11 @@ Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit
     http::StringSink sink(limit);
     http::RetryingSend send;
     send.what = "downloading " + util::quoted(asset.name);
-    send.request = [&] { return asset_request(asset, {}); };
+    send.request = [&] {
+        http::Request req = asset_request(asset, {});
+        req.timeouts = http::document_timeouts(req.timeouts);
+        return req;
+    };
     send.sink = &sink;
     send.accept = [](const http::Response& r) { return r.status == 200; };
     send.body_hint = [&] { return sink.body; };

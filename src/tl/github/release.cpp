@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tl/util/json.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -81,15 +82,15 @@ Result<Release> from_json(const json& j) {
 }  // namespace
 
 Result<Release> parse_release(std::string_view json_text) {
-    json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) {
-        return fail(ErrorKind::network, "release response is not valid JSON");
+    auto j = util::parse_json(json_text, "the release answer");
+    if (!j) {
+        return fail(ErrorKind::network, j.error().message);
     }
-    return from_json(j);
+    return from_json(*j);
 }
 
 Result<Asset> parse_asset(std::string_view json_text) {
-    json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    json j = util::parse_json_or_discarded(json_text);
     if (j.is_discarded() || !j.is_object()) {
         return fail(ErrorKind::network, "asset response is not a JSON object");
     }
@@ -101,8 +102,12 @@ Result<Asset> parse_asset(std::string_view json_text) {
 }
 
 Result<std::vector<Release>> parse_release_list(std::string_view json_text) {
-    json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_array()) {
+    auto parsed = util::parse_json(json_text, "the release list answer");
+    if (!parsed) {
+        return fail(ErrorKind::network, parsed.error().message);
+    }
+    json& j = *parsed;
+    if (!j.is_array()) {
         return fail(ErrorKind::network, "release list response is not a JSON array");
     }
     std::vector<Release> out;

@@ -5,6 +5,7 @@
 
 #include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
@@ -139,7 +140,7 @@ Failure Writer::refused(const Reply& reply, const std::string& what) const {
             break;
     }
     std::string message;
-    json j = json::parse(reply.body, nullptr, false);
+    json j = util::parse_json_or_discarded(reply.body);
     if (!j.is_discarded() && j.is_object() && j.contains("message") && j["message"].is_string()) {
         message = j["message"].get<std::string>();
     }

@@ -15,6 +15,7 @@
 #include "tl/http/client.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/error.hpp"
+#include "tl/util/escape.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -276,7 +277,8 @@ public:
     explicit CurlClient(ClientOptions options) : m_api(curl_api()), m_options(std::move(options)) {
         m_curl = m_api.easy_init();
         if (m_options.ca_file.empty()) {
-            m_options.ca_file = env_first({"SSL_CERT_FILE", "CURL_CA_BUNDLE"});
+            // curl's own order: CURL_CA_BUNDLE first, then SSL_CERT_FILE.
+            m_options.ca_file = env_first({"CURL_CA_BUNDLE", "SSL_CERT_FILE"});
         }
         if (m_options.https_proxy.empty()) {
             m_options.https_proxy = env_first({"HTTPS_PROXY", "https_proxy"});
@@ -293,6 +295,19 @@ public:
     ~CurlClient() override { m_api.easy_cleanup(m_curl); }
 
     SendResult send(const Request& request, BodySink& sink) override {
+        // A header is one line: a control character in a name or value (a
+        // token with a stray newline, a hostile ETag sent back in If-Range)
+        // would inject headers. Refused here whatever the caller checked;
+        // the value is never named, it may be a secret.
+        for (const auto& [k, v] : request.headers) {
+            if (util::has_control_chars(k) || util::has_control_chars(v, /*allow_tab=*/true)) {
+                TransportError e;
+                e.kind = TransportError::Kind::other;
+                e.message = "the " + util::quoted(k) +
+                            " header holds a control character; the request was not sent";
+                return util::unexpected(std::move(e));
+            }
+        }
         // curl_easy_reset keeps the connection cache, so keep-alive still works.
         m_api.easy_reset(m_curl);
         Transfer t;
@@ -398,6 +413,17 @@ public:
         TransportError e;
         std::string reason = errbuf[0] != '\0' ? errbuf : m_api.easy_strerror(rc);
         e.kind = t.aborted ? TransportError::Kind::aborted : classify(rc, reason);
+        if (!proxy.empty() && m_options.no_proxy.empty() && !t.head_delivered &&
+            (rc == CURLE_COULDNT_CONNECT || e.kind == TransportError::Kind::proxy)) {
+            // The proxy failed, not the target: name the proxy.
+            e.kind = TransportError::Kind::proxy;
+            reason = "cannot use proxy " + util::quoted(util::redact_url(proxy)) + ": " + reason;
+        }
+        if (auto* small = dynamic_cast<StringSink*>(&sink); small != nullptr && small->overflowed) {
+            // Not "failure writing output": say which limit stopped it.
+            reason = "the answer is larger than the size limit for this document (" +
+                     util::human_bytes(small->body.size()) + " kept before it was cut off)";
+        }
         if (t.stalled) {
             e.kind = TransportError::Kind::stalled;
             reason = "transfer stalled: less than " + std::to_string(t.stall_bytes_per_second) +

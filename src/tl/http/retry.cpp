@@ -160,7 +160,7 @@ std::string describe_transport_error(const TransportError& error, const std::str
                    "its CA bundle)";
         case TransportError::Kind::proxy:
             return "proxy failure reaching " + host + ": " + error.message +
-                   " (check HTTPS_PROXY, HTTP_PROXY and NO_PROXY)";
+                   " (is the proxy up? check HTTPS_PROXY, HTTP_PROXY and NO_PROXY)";
         case TransportError::Kind::partial:
             return "connection to " + host + " closed early: " + error.message;
         case TransportError::Kind::aborted:

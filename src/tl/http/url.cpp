@@ -1,12 +1,66 @@
 #include "tl/http/url.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <vector>
+
 #include "tl/util/strings.hpp"
 
 namespace tl::http {
 
+namespace {
+
+// The length of a reference's RFC 3986 scheme ("https" in "https://..."), or
+// 0 when it has none (a relative reference, whatever its query holds).
+std::size_t scheme_length(std::string_view ref) {
+    std::size_t colon = ref.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+        return 0;
+    }
+    for (std::size_t i = 0; i < colon; ++i) {
+        char c = ref[i];
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool ok = alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+        if (!ok) {
+            return 0;
+        }
+    }
+    return colon;
+}
+
+// RFC 3986 5.2.4: removes "." and ".." segments from a path.
+std::string remove_dot_segments(std::string_view path) {
+    std::vector<std::string> out;
+    bool trailing = false;
+    for (const std::string& seg : util::split(path, '/')) {
+        trailing = false;
+        if (seg == ".") {
+            trailing = true;
+        } else if (seg == "..") {
+            if (out.size() > 1) {
+                out.pop_back();
+            }
+            trailing = true;
+        } else {
+            out.push_back(seg);
+        }
+    }
+    std::string joined = util::join(out, "/");
+    if (joined.empty() || joined.front() != '/') {
+        joined.insert(0, "/");
+    }
+    if (trailing && joined.back() != '/') {
+        joined.push_back('/');
+    }
+    return joined;
+}
+
+}  // namespace
+
 std::optional<Url> parse_url(std::string_view url) {
-    std::size_t sep = url.find("://");
-    if (sep == std::string_view::npos) {
+    std::size_t sep = scheme_length(url);
+    if (sep == 0 || url.substr(sep, 3) != "://") {
         return std::nullopt;
     }
     Url u;
@@ -64,7 +118,9 @@ std::string origin_of(const Url& u) {
 }
 
 std::string resolve_location(std::string_view base, std::string_view location) {
-    if (location.find("://") != std::string_view::npos) {
+    // RFC 3986 5.2: a reference with a scheme is absolute; anything else
+    // (a query may hold "://") is resolved against the base.
+    if (scheme_length(location) != 0) {
         return std::string(location);
     }
     auto b = parse_url(base);
@@ -76,17 +132,46 @@ std::string resolve_location(std::string_view base, std::string_view location) {
     if (util::starts_with(location, "//")) {
         return b->scheme + ":" + std::string(location);
     }
-    if (!location.empty() && location.front() == '/') {
-        return prefix + std::string(location);
+    std::string base_path = b->path_and_query.substr(0, b->path_and_query.find_first_of("?#"));
+    std::string_view rest = location.substr(0, location.find_first_of("?#"));
+    std::string_view tail = location.substr(rest.size());
+    if (rest.empty()) {
+        // "?q" or "#f": the base path with this query.
+        if (!tail.empty() && tail.front() == '#') {
+            std::string q = b->path_and_query.substr(base_path.size());
+            return prefix + base_path + q.substr(0, q.find('#')) + std::string(tail);
+        }
+        return prefix + base_path + std::string(tail);
     }
-    std::string dir = b->path_and_query.substr(0, b->path_and_query.find('?'));
-    dir = dir.substr(0, dir.rfind('/') + 1);
-    return prefix + dir + std::string(location);
+    if (rest.front() == '/') {
+        return prefix + remove_dot_segments(rest) + std::string(tail);
+    }
+    std::string dir = base_path.substr(0, base_path.rfind('/') + 1);
+    return prefix + remove_dot_segments(dir + std::string(rest)) + std::string(tail);
 }
 
 bool is_loopback_host(std::string_view host) {
     std::string h = util::to_lower(host);
-    return h == "localhost" || h == "::1" || util::starts_with(h, "127.");
+    if (!h.empty() && h.front() == '[' && h.back() == ']') {
+        h = h.substr(1, h.size() - 2);
+    }
+    if (h == "localhost" || h == "localhost.") {
+        return true;
+    }
+    // Decided from the address, never from how a name begins
+    // ("127.attacker.example" is a name like any other).
+    in_addr v4{};
+    if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) {
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    }
+    in6_addr v6{};
+    if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) {
+        if (IN6_IS_ADDR_LOOPBACK(&v6)) {
+            return true;
+        }
+        return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+    }
+    return false;
 }
 
 }  // namespace tl::http

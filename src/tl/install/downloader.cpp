@@ -12,10 +12,14 @@
 #include <random>
 #include <vector>
 
+#include "tl/archive/budget.hpp"
 #include "tl/github/api.hpp"
 #include "tl/http/url.hpp"
+#include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
+#include "tl/util/safe_fs.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -41,14 +45,20 @@ std::optional<PartialMeta> read_meta(const fs::path& partial) {
     if (!text) {
         return std::nullopt;
     }
-    json j = json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != 1) {
+    json j = util::parse_json_or_discarded(*text);
+    if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != 1 ||
+        !j.contains("locator") || !j["locator"].is_string() || !j.contains("size") ||
+        !j["size"].is_number_unsigned() || !j.contains("validator") ||
+        !j["validator"].is_string()) {
         return std::nullopt;
     }
     PartialMeta m;
     m.locator = j.value("locator", "");
     m.size = j.value("size", std::uint64_t{0});
     m.validator = j.value("validator", "");
+    if (util::has_control_chars(m.validator)) {
+        return std::nullopt;
+    }
     return m;
 }
 
@@ -93,11 +103,12 @@ std::optional<std::uint64_t> content_range_start(const std::string& value) {
 // any other status (small) for messages.
 class PartialSink : public http::BodySink {
 public:
-    PartialSink(int fd, std::uint64_t offset, util::Sha256& hash, ByteTap* tap,
-                util::Progress& progress, const fs::path& path,
+    PartialSink(int fd, std::uint64_t offset, std::uint64_t limit, util::Sha256& hash,
+                ByteTap* tap, util::Progress& progress, const fs::path& path,
                 std::function<void(const std::string&)> on_validator)
         : m_fd(fd),
           m_offset(offset),
+          m_limit(limit),
           m_hash(hash),
           m_tap(tap),
           m_progress(progress),
@@ -108,6 +119,11 @@ public:
         status = head.status;
         validator =
             head.headers.get("etag").value_or(head.headers.get("last-modified").value_or(""));
+        if (util::has_control_chars(validator)) {
+            // Sent back in If-Range it would inject headers: such a file is
+            // downloaded whole, never resumed.
+            validator.clear();
+        }
         if (status == 206) {
             auto start = content_range_start(head.headers.get("content-range").value_or(""));
             if (!start || *start != m_offset) {
@@ -146,6 +162,12 @@ public:
             }
             return true;
         }
+        if (size > m_limit || m_offset > m_limit - size) {
+            // Stopped at the limit, not at the end: a server that sends more
+            // than it declared is wrong, and an endless body must not fill the disk.
+            overflow = true;
+            return false;
+        }
         ssize_t n = 0;
         std::size_t done = 0;
         while (done < size) {
@@ -177,11 +199,13 @@ public:
     std::string write_error;
     bool range_mismatch = false;
     bool restarted = false;
+    bool overflow = false;
     std::uint64_t received = 0;
 
 private:
     int m_fd;
     std::uint64_t m_offset;
+    std::uint64_t m_limit;
     util::Sha256& m_hash;
     ByteTap* m_tap;
     util::Progress& m_progress;
@@ -199,14 +223,46 @@ void discard_partial(const fs::path& partial) {
 Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
                                            const fs::path& partial, const http::RetryPolicy& retry,
                                            util::Console& console, ByteTap* tap) {
-    if (auto r = util::create_directories(partial.parent_path()); !r) {
+    const std::uint64_t max_size = archive::budget().max_archive_size;
+    if (asset.size > max_size) {
+        return fail(ErrorKind::integrity,
+                    "the release lists " + util::quoted(asset.name) + " at " +
+                        util::human_bytes(asset.size) + ", over the archive size limit of " +
+                        util::human_bytes(max_size) +
+                        " (max_archive_mib); nothing was downloaded");
+    }
+    // A declared size is exact; without one, the archive size limit applies.
+    const std::uint64_t limit = asset.size != 0 ? asset.size : max_size;
+    if (auto r = util::create_directories(partial.parent_path().parent_path()); !r) {
         return util::unexpected(r.error());
+    }
+    // In a shared cache, another user may have planted links where partial
+    // files go: they are moved aside and never followed.
+    std::vector<std::string> moved;
+    if (auto r = util::ensure_plain_directory(partial.parent_path(), moved); !r) {
+        return util::unexpected(r.error());
+    }
+    for (const fs::path& p : {partial, meta_path(partial)}) {
+        auto m = util::move_aside_unexpected(p, /*want_directory=*/false);
+        if (!m) {
+            return util::unexpected(m.error());
+        }
+        if (!m->empty()) {
+            moved.push_back(*m);
+        }
+    }
+    for (const auto& m : moved) {
+        console.warn(m);
     }
     // Decide what of an earlier partial download can be kept.
     std::uint64_t kept = 0;
     std::string validator;
     struct stat st {};
-    if (::stat(partial.c_str(), &st) == 0) {
+    if (::lstat(partial.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        return fail(ErrorKind::filesystem, "'" + partial.string() +
+                                               "' is not a regular file; remove it and try again");
+    }
+    if (::lstat(partial.c_str(), &st) == 0) {
         auto meta = read_meta(partial);
         if (meta && meta->locator == asset.locator && meta->size == asset.size &&
             !meta->validator.empty() && static_cast<std::uint64_t>(st.st_size) <= asset.size) {
@@ -216,7 +272,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             discard_partial(partial);
         }
     }
-    util::UniqueFd fd(::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    util::UniqueFd fd(::open(partial.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd) {
         return fail(ErrorKind::filesystem,
                     "cannot open '" + partial.string() + "': " + std::strerror(errno));
@@ -272,7 +328,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
             extra.emplace_back("If-Range", validator);
         }
-        PartialSink sink(fd.get(), kept, hash, tap, progress, partial, [&](const std::string& v) {
+        PartialSink sink(fd.get(), kept, limit, hash, tap, progress, partial, [&](const std::string& v) {
             if (v != validator) {
                 validator = v;
                 (void)write_meta(partial, {asset.locator, asset.size, validator});
@@ -282,6 +338,17 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
             return fail(ErrorKind::filesystem, sink.write_error);
+        }
+        if (sink.overflow) {
+            discard_partial(partial);
+            progress.finish();
+            std::string what = asset.size != 0
+                                   ? "the " + std::to_string(asset.size) + " bytes the release lists"
+                                   : "the archive size limit of " + util::human_bytes(max_size) +
+                                         " (max_archive_mib)";
+            return fail(ErrorKind::integrity, "the server sent more of " +
+                                                  util::quoted(asset.name) + " than " + what +
+                                                  "; the download was stopped there and discarded");
         }
         std::uint64_t now_have = (sink.status == 200 || sink.status == 206) ? sink.offset() : kept;
         if (r && (r->status == 200 || r->status == 206)) {

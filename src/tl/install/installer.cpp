@@ -7,6 +7,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "tl/archive/budget.hpp"
+#include "tl/cache/notes.hpp"
 #include "tl/install/downloader.hpp"
 #include "tl/install/pipeline.hpp"
 #include "tl/objfile/library.hpp"
@@ -248,6 +250,9 @@ Result<InstallResult> Installer::install(const InstallOptions& options) {
         }
         return fetch_and_install(tag, std::move(release), options, pinned);
     }();
+    for (const auto& n : cache::take_notes()) {
+        m_console.warn(n);
+    }
     if (result && pinned == nullptr && options.lock_mode != LockMode::none) {
         if (auto rec = record_first_use(*result, options); !rec) {
             return util::unexpected(rec.error());
@@ -450,6 +455,11 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     const bool compare = !want.empty();
     const archive::Codec codec = codec_of(format);
     const std::string ext(release::extension(format));
+    // What extraction may write before the digest is known is bounded by the
+    // archive's declared size.
+    archive::Limits limits = options.limits;
+    limits.max_total_size = archive::extraction_budget(options.limits, archive.size,
+                                                       archive::budget().max_expansion_ratio);
     auto staging = m_cache.make_staging(tag, plat);
     if (!staging) {
         return util::unexpected(staging.error());
@@ -471,14 +481,14 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     if (compare) {
         fs::path kept = m_cache.archive_path(want, ext);
         if (fs::exists(kept)) {
-            Unpacker unpacker(codec, *staging, options.limits);
+            Unpacker unpacker(codec, *staging, limits);
             auto digest = feed_file(kept, unpacker);
             UnpackOutcome outcome = unpacker.finish();
             if (digest && *digest == want) {
                 m_console.info("using kept archive " + util::quoted(archive.name));
                 m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
                 auto files =
-                    settle(std::move(outcome), codec, kept, *staging, options.limits, m_console);
+                    settle(std::move(outcome), codec, kept, *staging, limits, m_console);
                 if (!files) {
                     return give_up(files.error(), kept);
                 }
@@ -497,9 +507,10 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     // before giving up (R9).
     UnpackOutcome outcome;
     for (int round = 1;; ++round) {
-        Unpacker unpacker(codec, *staging, options.limits);
+        Unpacker unpacker(codec, *staging, limits);
         auto got =
-            download_to_partial(*m_source, archive, partial, options.retry, m_console, &unpacker);
+            download_to_partial(*m_source, archive, partial, options.retry, m_console,
+                                           &unpacker);
         if (!got) {
             unpacker.cancel();
             return give_up(got.error(), {});
@@ -539,7 +550,7 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     if (compare) {
         m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
     }
-    auto files = settle(std::move(outcome), codec, kept, *staging, options.limits, m_console);
+    auto files = settle(std::move(outcome), codec, kept, *staging, limits, m_console);
     if (!files) {
         return give_up(files.error(), kept);
     }

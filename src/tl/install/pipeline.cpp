@@ -272,7 +272,7 @@ archive::Codec codec_of(release::ArchiveFormat format) {
 }
 
 Result<std::string> feed_file(const fs::path& path, ByteTap& tap) {
-    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         return fail(ErrorKind::filesystem,
                     "cannot open '" + path.string() + "': " + std::strerror(errno));

@@ -6,6 +6,7 @@
 #include "tl/platform/platform.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/source.hpp"
+#include "tl/source/tag_filter.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::oci {
@@ -26,7 +27,7 @@ class OciSource : public source::Source {
 public:
     OciSource(http::Client& client, Reference ref, const source::SourceOptions& options,
               util::Console& console)
-        : m_registry(client, std::move(ref), options, console) {}
+        : m_registry(client, std::move(ref), options, console), m_console(console) {}
 
     std::string name() const override { return m_registry.reference().display(); }
 
@@ -128,7 +129,8 @@ public:
         }
         std::vector<std::string> out;
         for (auto& t : *all) {
-            if (util::starts_with(t, prefix) && !is_platform_tag(t)) {
+            if (util::starts_with(t, prefix) && !is_platform_tag(t) &&
+                source::keep_library_tag(t, name(), m_console)) {
                 out.push_back(std::move(t));
             }
         }
@@ -152,6 +154,7 @@ public:
 
 private:
     Registry m_registry;
+    util::Console& m_console;
 };
 
 }  // namespace

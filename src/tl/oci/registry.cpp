@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/github/release.hpp"
+#include "tl/http/document.hpp"
 #include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/platform/platform.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
@@ -123,7 +125,7 @@ public:
 
 // The registry's own words from an error body ({"errors":[{"code","message"}]}).
 std::string registry_errors(const std::string& body) {
-    json j = json::parse(body, nullptr, false);
+    json j = util::parse_json_or_discarded(body);
     if (!j.is_object() || !j.contains("errors") || !j["errors"].is_array()) {
         return {};
     }
@@ -252,7 +254,7 @@ std::string index_json(const Index& index) {
 }
 
 Result<Manifest> parse_manifest(std::string_view text) {
-    json j = json::parse(text, nullptr, false);
+    json j = util::parse_json_or_discarded(text);
     if (!j.is_object() || !j.contains("layers") || !j["layers"].is_array()) {
         return fail(ErrorKind::integrity, "malformed OCI image manifest (no layers array)");
     }
@@ -276,7 +278,7 @@ Result<Manifest> parse_manifest(std::string_view text) {
 }
 
 Result<Index> parse_index(std::string_view text) {
-    json j = json::parse(text, nullptr, false);
+    json j = util::parse_json_or_discarded(text);
     if (!j.is_object() || !j.contains("manifests") || !j["manifests"].is_array()) {
         return fail(ErrorKind::integrity, "malformed OCI image index (no manifests array)");
     }
@@ -449,7 +451,7 @@ Result<std::string> Registry::bearer_token(const std::map<std::string, std::stri
     rs.request = [&] {
         http::Request r;
         r.url = token_url;
-        r.timeouts = m_options.timeouts;
+        r.timeouts = http::document_timeouts(m_options.timeouts);
         return r;
     };
     rs.sink = &sink;
@@ -469,7 +471,7 @@ Result<std::string> Registry::bearer_token(const std::map<std::string, std::stri
     if (r->status != 200) {
         return refused(r->status, realm_host, creds && !creds->username.empty() ? creds->from : "");
     }
-    json j = json::parse(sink.body, nullptr, false);
+    json j = util::parse_json_or_discarded(sink.body);
     std::string token;
     if (j.is_object()) {
         if (j.contains("token") && j["token"].is_string()) {
@@ -603,7 +605,7 @@ Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string&
     ex.request.url = url("/manifests/" + reference);
     ex.request.headers = {
         {"Accept", std::string(k_index_media_type) + ", " + std::string(k_manifest_media_type)}};
-    ex.request.timeouts = m_options.timeouts;
+    ex.request.timeouts = http::document_timeouts(m_options.timeouts);
     ex.accept = [](int s) { return s == 200 || s == 404; };
     auto r = send(ex, sink, access);
     if (!r) {
@@ -628,7 +630,7 @@ Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string&
                                               m.digest + ", not the one asked for");
     }
     if (m.media_type.empty() || m.media_type == "application/json") {
-        json j = json::parse(m.body, nullptr, false);
+        json j = util::parse_json_or_discarded(m.body);
         if (j.is_object()) {
             m.media_type = j.value("mediaType", "");
         }
@@ -669,7 +671,7 @@ Result<std::vector<std::string>> Registry::tags() {
         Exchange ex;
         ex.what = "tag list request " + util::quoted(m_ref.display());
         ex.request.url = next;
-        ex.request.timeouts = m_options.timeouts;
+        ex.request.timeouts = http::document_timeouts(m_options.timeouts);
         ex.accept = [](int s) { return s == 200 || s == 404; };
         auto r = send(ex, sink, Access::pull);
         if (!r) {
@@ -678,7 +680,7 @@ Result<std::vector<std::string>> Registry::tags() {
         if (r->status == 404) {
             return out;
         }
-        json j = json::parse(sink.body, nullptr, false);
+        json j = util::parse_json_or_discarded(sink.body);
         if (!j.is_object()) {
             return fail(ErrorKind::network, ex.what + ": the answer is not JSON");
         }
@@ -773,7 +775,7 @@ Result<std::string> Registry::get_small_blob(const std::string& digest, std::siz
     Exchange ex;
     ex.what = "blob request " + util::quoted(m_ref.display() + "@" + digest);
     ex.request.url = url("/blobs/" + digest);
-    ex.request.timeouts = m_options.timeouts;
+    ex.request.timeouts = http::document_timeouts(m_options.timeouts);
     ex.accept = [](int s) { return s == 200; };
     auto r = send(ex, sink, Access::pull);
     if (!r) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/util/fs.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/process.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
@@ -72,7 +73,7 @@ Result<Workspace> read_workspace(const std::string& cargo, const BuildOptions& o
                                           " failed with exit code " + std::to_string(r->exit_code) +
                                           ": " + util::join(err, "\n"));
     }
-    json j = json::parse(r->out, nullptr, false);
+    json j = util::parse_json_or_discarded(r->out);
     if (j.is_discarded() || !j.is_object()) {
         return fail(ErrorKind::build, "'" + util::shell_join(argv) + "' printed no JSON");
     }
@@ -347,7 +348,7 @@ std::string to_json(const BuildRecord& r) {
 }
 
 Result<std::optional<BuildRecord>> parse_build_record(std::string_view text) {
-    json j = json::parse(text, nullptr, false);
+    json j = util::parse_json_or_discarded(text);
     if (j.is_discarded() || !j.is_object()) {
         return fail(ErrorKind::integrity, "damaged build record: not a JSON object");
     }

@@ -1,5 +1,6 @@
 #include "tl/release/contract.hpp"
 
+#include "tl/release/tags.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -25,23 +26,72 @@ bool is_latest(std::string_view version) {
     return util::to_lower(util::trim(version)) == "latest";
 }
 
+namespace {
+
+bool is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-' || c == '_' || c == '+';
+}
+
+}  // namespace
+
+std::string library_tag_problem(std::string_view tag) {
+    if (tag.size() > k_max_tag_length) {
+        return "it is longer than " + std::to_string(k_max_tag_length) + " characters";
+    }
+    for (char c : tag) {
+        if (c == '/') {
+            return "it holds a '/'";
+        }
+        if (!is_name_char(c)) {
+            return "it holds a character outside A-Z a-z 0-9 . - _ +";
+        }
+    }
+    if (!util::starts_with(tag, k_tag_prefix) || tag.size() == k_tag_prefix.size()) {
+        return "it does not start with '" + std::string(k_tag_prefix) + "' and a version";
+    }
+    if (util::starts_with(tag, k_tool_tag_prefix)) {
+        return "it is a release of the temporal-libs tool itself, not of the libraries";
+    }
+    if (tag.find("..") != std::string_view::npos) {
+        return "it holds '..'";
+    }
+    return {};
+}
+
+std::string asset_name_problem(std::string_view name) {
+    if (name.empty() || name == "." || name == "..") {
+        return "it is not a file name";
+    }
+    if (name.size() > k_max_asset_name_length) {
+        return "it is longer than " + std::to_string(k_max_asset_name_length) + " characters";
+    }
+    for (char c : name) {
+        if (!is_name_char(c)) {
+            return c == '/' ? "it holds a '/'" : "it holds a character outside A-Z a-z 0-9 . - _ +";
+        }
+    }
+    return {};
+}
+
 Result<std::string> normalize_tag(std::string_view version) {
     std::string_view v = util::trim(version);
     if (v.empty()) {
         return fail(ErrorKind::usage, "empty version; give one like 'v1.0.2' or 'latest'");
     }
     for (char c : v) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '-' || c == '_' || c == '+';
-        if (!ok) {
+        if (!is_name_char(c)) {
             return fail(ErrorKind::usage,
                         "version " + util::quoted(v) + " has characters a release tag cannot have");
         }
     }
-    if (util::starts_with(v, k_tag_prefix)) {
-        return std::string(v);
+    std::string tag =
+        util::starts_with(v, k_tag_prefix) ? std::string(v) : std::string(k_tag_prefix) + std::string(v);
+    if (std::string why = library_tag_problem(tag); !why.empty()) {
+        return fail(ErrorKind::usage, "version " + util::quoted(v) + " is not a library release: " +
+                                          why + "; give one like 'v1.0.2' or 'latest'");
     }
-    return std::string(k_tag_prefix) + std::string(v);
+    return tag;
 }
 
 std::string version_label(std::string_view tag) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/release/contract.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -98,7 +99,7 @@ std::string to_json(const Manifest& m) {
 }
 
 Result<std::optional<Manifest>> parse_manifest(std::string_view text) {
-    json j = json::parse(text, nullptr, false);
+    json j = util::parse_json_or_discarded(text);
     auto damaged = [](const std::string& why) {
         return fail(ErrorKind::integrity, "damaged manifest: " + why);
     };

@@ -1,6 +1,8 @@
 #include "tl/source/source.hpp"
 
 #include "tl/release/contract.hpp"
+#include "tl/release/tags.hpp"
+#include "tl/source/tag_filter.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -26,6 +28,18 @@ std::vector<platform::Platform> ReleaseInfo::platforms() const {
         }
     }
     return found;
+}
+
+bool keep_library_tag(const std::string& tag, const std::string& source_name,
+                      util::Console& console) {
+    std::string why = release::library_tag_problem(tag);
+    if (why.empty()) {
+        return true;
+    }
+    if (!util::starts_with(tag, release::k_tool_tag_prefix)) {
+        console.warn("skipping release " + util::quoted(tag) + " of " + source_name + ": " + why);
+    }
+    return false;
 }
 
 namespace {
@@ -58,7 +72,7 @@ github::Asset to_asset(const AssetInfo& a) {
 class GitHubSource : public Source {
 public:
     GitHubSource(http::Client& client, github::ApiConfig config, util::Console& console)
-        : m_api(client, std::move(config), console) {}
+        : m_api(client, std::move(config), console), m_console(console) {}
 
     std::string name() const override { return "github:" + m_api.config().repo; }
 
@@ -75,7 +89,8 @@ public:
 
     Result<std::optional<ReleaseInfo>> latest(const std::string& prefix) override {
         auto r = m_api.find_release([&](const github::Release& rel) {
-            return !rel.draft && !rel.prerelease && util::starts_with(rel.tag, prefix);
+            return !rel.draft && !rel.prerelease && util::starts_with(rel.tag, prefix) &&
+                   keep_library_tag(rel.tag, name(), m_console);
         });
         if (!r) {
             return util::unexpected(r.error());
@@ -101,6 +116,7 @@ public:
 
 private:
     github::Api m_api;
+    util::Console& m_console;
 };
 
 }  // namespace

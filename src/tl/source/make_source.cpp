@@ -1,4 +1,5 @@
 #include "tl/source/source.hpp"
+#include "tl/github/checks.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -24,6 +25,9 @@ Result<std::unique_ptr<Source>> make_source(const std::string& spec, http::Clien
             c.repo.find('/', slash + 1) != std::string::npos) {
             return fail(ErrorKind::usage,
                         "source " + util::quoted(s) + " must look like github:OWNER/NAME");
+        }
+        if (auto ok = github::check_repo_name(c.repo); !ok) {
+            return fail(ErrorKind::usage, "source " + util::quoted(s) + ": " + ok.error().message);
         }
         return make_github_source(client, std::move(c), console);
     }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/release/contract.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -15,8 +16,12 @@ using nlohmann::json;
 
 // Parses the JSON and checks the format field common to both indexes.
 Result<json> parse_index(std::string_view text, const std::string& where) {
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
+    auto parsed = util::parse_json(text, "mirror index " + util::quoted(where));
+    if (!parsed) {
+        return util::unexpected(parsed.error());
+    }
+    json& j = *parsed;
+    if (!j.is_object()) {
         return fail(ErrorKind::integrity, "mirror index " + util::quoted(where) +
                                               " is not a JSON object (is the mirror root right?)");
     }

@@ -14,11 +14,13 @@
 #include <random>
 
 #include "tl/config/credentials.hpp"
+#include "tl/http/document.hpp"
 #include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/mirror_layout.hpp"
 #include "tl/source/source.hpp"
+#include "tl/source/tag_filter.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
@@ -161,7 +163,8 @@ public:
             return release::compare_tags(a, b) > 0;
         });
         for (const auto& t : *all) {
-            if (util::starts_with(t, prefix) && out.size() < limit) {
+            if (util::starts_with(t, prefix) && out.size() < limit &&
+                keep_library_tag(t, name(), m_console)) {
                 out.push_back(t);
             }
         }
@@ -265,7 +268,7 @@ private:
         send.request = [&] {
             http::Request req;
             req.url = url;
-            req.timeouts = m_options.timeouts;
+            req.timeouts = http::document_timeouts(m_options.timeouts);
             return req;
         };
         send.sink = &sink;

@@ -2,6 +2,8 @@
 // downloads of that release go to it too, so bytes, checksum files and the
 // cache record all come from the one source that served the release.
 
+#include "tl/release/contract.hpp"
+#include "tl/release/tags.hpp"
 #include "tl/source/source.hpp"
 #include "tl/util/strings.hpp"
 
@@ -103,15 +105,88 @@ private:
     Source* m_serving = nullptr;
 };
 
+// Where tags and asset names enter from any source, before any path is built
+// from them: a release must be the one asked for and a library release, and
+// assets whose names cannot be file names are dropped.
+class CheckedSource : public Source {
+public:
+    CheckedSource(std::unique_ptr<Source> inner, util::Console& console)
+        : m_inner(std::move(inner)), m_console(console) {}
+
+    std::string name() const override { return m_inner->name(); }
+
+    Result<std::optional<ReleaseInfo>> release(const std::string& tag) override {
+        if (std::string why = release::library_tag_problem(tag); !why.empty()) {
+            return fail(ErrorKind::usage,
+                        "release " + util::quoted(tag) + " is not a library release: " + why);
+        }
+        return checked(m_inner->release(tag), tag);
+    }
+
+    Result<std::optional<ReleaseInfo>> latest(const std::string& prefix) override {
+        return checked(m_inner->latest(prefix), {});
+    }
+
+    Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) override {
+        auto r = m_inner->tags(prefix, limit);
+        if (r) {
+            std::erase_if(*r, [](const std::string& t) { return !release::is_library_tag(t); });
+        }
+        return r;
+    }
+
+    Result<std::string> fetch_small(const AssetInfo& asset, std::size_t limit) override {
+        return m_inner->fetch_small(asset, limit);
+    }
+
+    http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
+                           const Headers& extra) override {
+        return m_inner->fetch(asset, sink, extra);
+    }
+
+private:
+    Result<std::optional<ReleaseInfo>> checked(Result<std::optional<ReleaseInfo>> r,
+                                               const std::string& asked) {
+        if (!r || !*r) {
+            return r;
+        }
+        ReleaseInfo& info = **r;
+        if (!asked.empty() && info.tag != asked) {
+            return fail(ErrorKind::integrity, name() + " answered release " +
+                                                  util::quoted(info.tag) + " when asked for " +
+                                                  util::quoted(asked) + "; refusing it");
+        }
+        if (std::string why = release::library_tag_problem(info.tag); !why.empty()) {
+            return fail(ErrorKind::integrity, name() + " answered release " +
+                                                  util::quoted(info.tag) +
+                                                  ", which cannot be a library release: " + why);
+        }
+        std::erase_if(info.assets, [&](const AssetInfo& a) {
+            std::string why = release::asset_name_problem(a.name);
+            if (why.empty()) {
+                return false;
+            }
+            m_console.warn("ignoring asset " + util::quoted(a.name) + " of " +
+                           util::quoted(info.tag) + " from " + name() + ": " + why);
+            return true;
+        });
+        return r;
+    }
+
+    std::unique_ptr<Source> m_inner;
+    util::Console& m_console;
+};
+
 }  // namespace
 
 std::unique_ptr<Source> make_source_list(std::vector<std::unique_ptr<Source>> sources,
                                          util::Console& console) {
     if (sources.size() == 1) {
         // Nothing to choose between: the source itself, with its own messages.
-        return std::move(sources.front());
+        return std::make_unique<CheckedSource>(std::move(sources.front()), console);
     }
-    return std::make_unique<SourceList>(std::move(sources), console);
+    return std::make_unique<CheckedSource>(
+        std::make_unique<SourceList>(std::move(sources), console), console);
 }
 
 }  // namespace tl::source

@@ -1,9 +1,15 @@
 #include "tl/trust/lockfile.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "tl/platform/platform.hpp"
+#include "tl/release/tags.hpp"
 #include "tl/util/fs.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 
@@ -39,6 +45,14 @@ Result<LockEntry> parse_entry(const json& e, const std::string& tag, const std::
     if (!e.is_object()) {
         return fail(ErrorKind::integrity, where + ": not an object");
     }
+    // Tags and names from the lockfile become cache paths: checked here, where
+    // they enter.
+    if (std::string why = release::library_tag_problem(tag); !why.empty()) {
+        return fail(ErrorKind::integrity, where + ": not a library release tag: " + why);
+    }
+    if (!platform::parse_platform(platform)) {
+        return fail(ErrorKind::integrity, where + ": unknown platform");
+    }
     LockEntry out;
     out.tag = tag;
     out.platform = platform;
@@ -50,6 +64,10 @@ Result<LockEntry> parse_entry(const json& e, const std::string& tag, const std::
         if (!*r) {
             return util::unexpected(r->error());
         }
+    }
+    if (std::string why = release::asset_name_problem(*archive); !why.empty()) {
+        return fail(ErrorKind::integrity, where + ": archive name " + util::quoted(*archive) +
+                                              " is not a plain file name: " + why);
     }
     out.archive = *archive;
     out.archive_sha256 = *digest;
@@ -72,8 +90,14 @@ Result<LockEntry> parse_entry(const json& e, const std::string& tag, const std::
 }  // namespace
 
 Result<Lockfile> Lockfile::parse(std::string_view text, const std::string& where) {
-    json j = json::parse(text.begin(), text.end(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
+    auto parsed = util::parse_json(text, where);
+    if (!parsed) {
+        return fail(parsed.error().kind, parsed.error().message +
+                                             "; fix it or delete it and run 'temporal-libs lock' "
+                                             "again");
+    }
+    json& j = *parsed;
+    if (!j.is_object()) {
         return fail(ErrorKind::integrity, where +
                                               " is not a JSON object; fix it or delete it and run "
                                               "'temporal-libs lock' again");
@@ -119,6 +143,17 @@ Result<std::optional<Lockfile>> Lockfile::load(const fs::path& file) {
     if (!text) {
         if (text.error().kind == ErrorKind::not_found) {
             return std::optional<Lockfile>();
+        }
+        struct stat st {};
+        if (::stat(file.parent_path().c_str(), &st) == 0 &&
+            ::access(file.parent_path().c_str(), R_OK | X_OK) != 0) {
+            // Whether a lockfile exists cannot be told: say that, not that a
+            // (perhaps absent) file is unreadable.
+            return fail(ErrorKind::filesystem,
+                        "cannot tell whether '" + file.string() +
+                            "' exists: the directory '" + file.parent_path().string() +
+                            "' is not readable; run from a readable directory or fix its "
+                            "permissions");
         }
         return util::unexpected(text.error());
     }

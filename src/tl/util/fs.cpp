@@ -12,6 +12,8 @@
 #include <cstring>
 #include <random>
 
+#include "tl/util/safe_fs.hpp"
+
 namespace tl::util {
 
 namespace {
@@ -201,8 +203,72 @@ void FileLock::release() {
     m_fd.reset();
 }
 
+Result<std::string> move_aside_unexpected(const fs::path& path, bool want_directory) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        return std::string();
+    }
+    bool link = S_ISLNK(st.st_mode);
+    if (!link && (!want_directory || S_ISDIR(st.st_mode))) {
+        return std::string();
+    }
+    fs::path aside =
+        unique_sibling(path.parent_path(), ".unexpected-" + path.filename().string());
+    if (::rename(path.c_str(), aside.c_str()) != 0) {
+        return fail(ErrorKind::filesystem, "cannot move the unexpected " +
+                                               std::string(link ? "symbolic link" : "file") +
+                                               " '" + path.string() +
+                                               "' aside: " + errno_text(errno));
+    }
+    return "'" + path.string() + "' was " +
+           (link ? "a symbolic link" : std::string("not a directory")) +
+           " (not made by temporal-libs); it was moved to '" + aside.string() +
+           "' and not followed";
+}
+
+Result<void> ensure_plain_directory(const fs::path& dir, std::vector<std::string>& moved) {
+    auto m = move_aside_unexpected(dir, /*want_directory=*/true);
+    if (!m) {
+        return util::unexpected(m.error());
+    }
+    if (!m->empty()) {
+        moved.push_back(*m);
+    }
+    if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+        return fail(ErrorKind::filesystem,
+                    "cannot create directory '" + dir.string() + "': " + errno_text(errno));
+    }
+    // Made by someone else between the check and mkdir: check once more.
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return fail(ErrorKind::filesystem,
+                    "'" + dir.string() + "' is not a plain directory; refusing to use it");
+    }
+    return {};
+}
+
+namespace {
+
+// Opens (creating) a lock file without following a link planted in its place:
+// a link is moved aside and the file made anew.
+int open_lock_file(const fs::path& path) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != ELOOP) {
+            return fd;
+        }
+        if (!move_aside_unexpected(path, false)) {
+            return -1;
+        }
+    }
+    errno = ELOOP;
+    return -1;
+}
+
+}  // namespace
+
 Result<std::optional<FileLock>> FileLock::try_acquire(const fs::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+    UniqueFd fd(open_lock_file(path));
     if (!fd) {
         return fail(ErrorKind::filesystem,
                     "cannot open lock file '" + path.string() + "': " + errno_text(errno));
@@ -218,7 +284,7 @@ Result<std::optional<FileLock>> FileLock::try_acquire(const fs::path& path) {
 }
 
 Result<FileLock> FileLock::acquire(const fs::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+    UniqueFd fd(open_lock_file(path));
     if (!fd) {
         return fail(ErrorKind::filesystem,
                     "cannot open lock file '" + path.string() + "': " + errno_text(errno));

@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "tl/util/escape.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::util {
@@ -86,7 +87,10 @@ std::string scrub(std::string_view text) {
             pos += 3;
         }
     }
-    return out;
+    // Everything printed passes here: control characters (a terminal escape in
+    // a tag, an entry name, an error body) are escaped, lines and tabs kept;
+    // secrets are hidden first, so an escape cannot split one.
+    return escape_controls(out, /*keep_layout=*/true);
 }
 
 }  // namespace tl::util
