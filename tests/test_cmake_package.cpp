@@ -31,7 +31,7 @@ bool is_rust_tool(const std::string& name) {
 }
 
 // A directory of symlinks to every program on PATH (first one wins, as PATH
-// would pick it) except the Rust toolchain: a PATH on which cargo does not exist
+// would pick it) except the Rust toolchain and temporal-libs: a PATH on which cargo does not exist
 // even where it is installed in /usr/bin next to cmake and the compilers.
 fs::path path_without_cargo(const fs::path& dir) {
     fs::create_directories(dir);
@@ -44,7 +44,9 @@ fs::path path_without_cargo(const fs::path& dir) {
         }
         for (const auto& file : fs::directory_iterator(entry, ec)) {
             std::string name = file.path().filename().string();
-            if (is_rust_tool(name) || fs::exists(fs::symlink_status(dir / name))) {
+            // temporal-libs too: the package must use the tool it is given or builds.
+            if (is_rust_tool(name) || name == "temporal-libs" ||
+                fs::exists(fs::symlink_status(dir / name))) {
                 continue;
             }
             if (::access(file.path().c_str(), X_OK) == 0 && !fs::is_directory(file.path(), ec)) {
@@ -399,4 +401,70 @@ TEST(CMakePackage, BuildRefetchesAfterCacheClearOrSaysWhatToRun) {
     EXPECT_TRUE(contains(all, "downloading them again failed")) << all;
     EXPECT_TRUE(contains(all, "run 'temporal-libs download --version " + f.tag)) << all;
     EXPECT_FALSE(contains(all, "missing and no known rule")) << all;
+}
+
+TEST(CMakePackage, FetchContentOfASourceTreeBuildsTheToolFirst) {
+    SampleRelease f;
+    // A source tree laid out like this repository (cmake/ with the package,
+    // CMakeLists.txt, src/main.cpp) whose "tool" is a small program handing
+    // its arguments to the real one: building it is what the package must do
+    // before temporal_libs_fetch can run, and it must ask for no tests.
+    fs::path repo = f.dir / "temporal-libs-src";
+    fs::create_directories(repo / "cmake");
+    fs::copy_file(fs::path(TL_SOURCE_DIR) / "cmake" / "TemporalLibsConfig.cmake",
+                  repo / "cmake" / "TemporalLibsConfig.cmake");
+    write_file(repo / "CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.19)\n"
+               "project(temporal-libs LANGUAGES CXX)\n"
+               "if(TL_BUILD_TESTS OR TL_BUILD_BENCH)\n"
+               "  message(FATAL_ERROR \"the tool's tests were asked for\")\n"
+               "endif()\n"
+               "add_executable(temporal-libs src/main.cpp)\n"
+               "target_compile_definitions(temporal-libs PRIVATE TOOL=\"" +
+                   std::string(TL_BINARY) +
+                   "\")\n"
+                   "set_target_properties(temporal-libs PROPERTIES RUNTIME_OUTPUT_DIRECTORY "
+                   "\"${CMAKE_BINARY_DIR}\")\n");
+    write_file(repo / "src" / "main.cpp",
+               "#include <unistd.h>\n"
+               "int main(int, char** argv) { execv(TOOL, argv); return 127; }\n");
+
+    Consumer c(f, f.github.api_url());
+    c.source = copy_consumer(f.dir / "app");
+    write_file(c.source / "CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.19)\n"
+               "project(app LANGUAGES C CXX)\n"
+               "set(CMAKE_CXX_STANDARD 17)\n"
+               "include(FetchContent)\n"
+               "FetchContent_Declare(temporal_libs SOURCE_DIR \"" +
+                   repo.string() +
+                   "\" SOURCE_SUBDIR cmake)\n"
+                   "FetchContent_MakeAvailable(temporal_libs)\n"
+                   "find_package(TemporalLibs REQUIRED PATHS \"${temporal_libs_SOURCE_DIR}/cmake\" "
+                   "NO_DEFAULT_PATH)\n"
+                   "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES "
+                   "temporalio_sdk_core_c_bridge HEADER_DIR \"${SAMPLE_CORE_DIR}/include\")\n"
+                   "add_executable(consumer main.cpp)\n"
+                   "target_link_libraries(consumer PRIVATE TemporalLibs::TemporalLibs)\n");
+    // No tool given and none on PATH: the package must build its own.
+    c.env["PATH"] = path_without_cargo(f.dir / "path").string();
+    auto conf = run_process({"cmake", "-S", c.source.string(), "-B", c.build.string(), "-G",
+                             "Ninja", "-DTEMPORAL_LIBS_VERSION=" + f.version,
+                             "-DSAMPLE_CORE_DIR=" + sample_core_dir().string()},
+                            c.env, f.dir.path());
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    const fs::path tool_dir = c.build / "_temporal-libs-tool";
+    EXPECT_TRUE(contains(folded(conf.out), "temporal-libs: building the tool from '" +
+                                               repo.string() + "' into '" + tool_dir.string()))
+        << conf.out;
+    EXPECT_TRUE(fs::exists(tool_dir / "temporal-libs"));
+    EXPECT_TRUE(contains(conf.out, "downloaded " + f.tag)) << conf.out;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+
+    // Re-configuring reuses the tool it built.
+    auto again = run_process({"cmake", c.build.string()}, c.env, f.dir.path());
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_FALSE(contains(again.out, "building the tool")) << again.out;
 }
