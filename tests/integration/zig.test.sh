@@ -40,7 +40,9 @@ mkdir -p "$TL_SCRATCH/releases"
 "$TL_BUILD_DIR/fake-github" --dir "$TL_SCRATCH/releases" --port-file "$TL_SCRATCH/api_url" \
   >"$TL_SCRATCH/server.log" 2>&1 &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+# Stop the server, then clean up as tl_scratch does (this trap replaces its own).
+trap 'rc=$?; kill "$server_pid" 2>/dev/null || true
+      if [ $rc -eq 0 ]; then rm -rf "$TL_SCRATCH"; else echo "kept $TL_SCRATCH" >&2; fi' EXIT
 for _ in $(seq 100); do [ -s "$TL_SCRATCH/api_url" ] && break; sleep 0.05; done
 [ -s "$TL_SCRATCH/api_url" ] || tl_fail "the fake GitHub did not start: $(cat "$TL_SCRATCH/server.log")"
 
