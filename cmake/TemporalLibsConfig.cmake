@@ -351,7 +351,7 @@ function(temporal_libs_fetch)
   endif()
   # Where the cache is. The tool's default, a .temporal-libs-cache folder in the
   # project, is kept only when the project chose it (temporal-libs.toml or
-  # temporal-libs.lock) or when it is outside the source tree; any cache_dir
+  # temporal-libs.lock) or when the default is the user's cache folder; any cache_dir
   # setting (file, environment) is used as set. Otherwise the cache goes to the
   # build tree, so that configuring does not write into the consumer's sources.
   if(A_CACHE_DIR)
@@ -377,7 +377,22 @@ function(temporal_libs_fetch)
     else()
       set(project_dir "${CMAKE_SOURCE_DIR}")
     endif()
-    file(RELATIVE_PATH cache_in_source "${CMAKE_SOURCE_DIR}" "${cache}")
+    # The user's cache folder ($XDG_CACHE_HOME, ~/.cache, ~/Library/Caches):
+    # the tool's default outside a project, shared and out of every source tree.
+    set(user_cache_roots "")
+    if(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
+      list(APPEND user_cache_roots "$ENV{XDG_CACHE_HOME}")
+    endif()
+    if(DEFINED ENV{HOME} AND NOT "$ENV{HOME}" STREQUAL "")
+      list(APPEND user_cache_roots "$ENV{HOME}/.cache" "$ENV{HOME}/Library/Caches")
+    endif()
+    set(in_user_cache FALSE)
+    foreach(root IN LISTS user_cache_roots)
+      file(RELATIVE_PATH rel "${root}" "${cache}")
+      if(NOT rel MATCHES "^\\.\\." AND NOT IS_ABSOLUTE "${rel}")
+        set(in_user_cache TRUE)
+      endif()
+    endforeach()
     if(NOT cache_origin STREQUAL "default")
       set(cache_reason "cache_dir from the ${cache_origin}")
       if(cache_where)
@@ -387,7 +402,7 @@ function(temporal_libs_fetch)
       set(cache_reason "the project's, chosen by '${project_file}'")
     elseif(EXISTS "${project_dir}/temporal-libs.lock")
       set(cache_reason "the project's, chosen by '${project_dir}/temporal-libs.lock'")
-    elseif(cache_in_source MATCHES "^\\.\\./" OR IS_ABSOLUTE "${cache_in_source}")
+    elseif(in_user_cache)
       set(cache_reason "the user cache: no project setting chose one")
     else()
       set(cache "${CMAKE_BINARY_DIR}/temporal-libs-cache")
