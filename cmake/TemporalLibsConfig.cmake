@@ -303,13 +303,19 @@ macro(_tl_build_from_source)
 endmacro()
 
 # The build-time side of a prebuilt fetch: the IMPORTED targets point at
-# links in the build tree (<build>/temporal-libs/<platform>/lib<name>.a), made
+# links in the build tree (<build>/temporal-libs/<platform>-<id>/lib<name>.a), made
 # by a custom command that re-checks the cache. A cleared cache then means a
 # download (or a message saying what to run) at build time, not a generator's
 # "missing and no known rule"; and `ninja clean` removes the links, never the
-# cache's files. Sets <out> to the links, in the order of `files`.
-function(_tl_add_ensure_step platform download_args files out)
-  set(link_dir "${CMAKE_BINARY_DIR}/temporal-libs/${platform}")
+# cache's files. Sets <out> to the links, in the order of `files`, and
+# <out_target> to the custom target that makes them.
+function(_tl_add_ensure_step platform download_args files out out_target)
+  # One step per platform and set of files: a second temporal_libs_fetch for
+  # the same platform with other LIBRARIES gets links and a target of its own.
+  string(MD5 id "${download_args};${files}")
+  string(SUBSTRING "${id}" 0 8 id)
+  set(target temporal_libs_ensure_${platform}_${id})
+  set(link_dir "${CMAKE_BINARY_DIR}/temporal-libs/${platform}-${id}")
   file(MAKE_DIRECTORY "${link_dir}")
   set(links "")
   foreach(file IN LISTS files)
@@ -321,8 +327,9 @@ function(_tl_add_ensure_step platform download_args files out)
   string(REPLACE ";" "|" files_arg "${files}")
   string(REPLACE ";" "|" links_arg "${links}")
   string(REPLACE ";" "|" args_arg "${download_args}")
-  if(TARGET temporal_libs_ensure_${platform})
-    set(${out} "${links}" PARENT_SCOPE)
+  set(${out} "${links}" PARENT_SCOPE)
+  set(${out_target} "${target}" PARENT_SCOPE)
+  if(TARGET ${target})
     return()
   endif()
   add_custom_command(
@@ -335,8 +342,7 @@ function(_tl_add_ensure_step platform download_args files out)
             -P "${_TL_PACKAGE_DIR}/TemporalLibsConfig.cmake"
     COMMENT "temporal-libs: checking the cached ${platform} libraries"
     VERBATIM)
-  add_custom_target(temporal_libs_ensure_${platform} DEPENDS ${links})
-  set(${out} "${links}" PARENT_SCOPE)
+  add_custom_target(${target} DEPENDS ${links})
 endfunction()
 
 function(temporal_libs_fetch)
@@ -478,8 +484,8 @@ function(temporal_libs_fetch)
       # The build re-checks them: the pinned tag, not "latest", is fetched again.
       set(_tl_download_args download --version "${tag}" --platform "${_tl_platform}"
         --cache-dir "${cache}" ${library_args})
-      _tl_add_ensure_step("${_tl_platform}" "${_tl_download_args}" "${_tl_files}" _tl_files)
-      set(_tl_ensure_target temporal_libs_ensure_${_tl_platform})
+      _tl_add_ensure_step("${_tl_platform}" "${_tl_download_args}" "${_tl_files}" _tl_files
+        _tl_ensure_target)
       set(TemporalLibs_LIBRARY_DIR "${dir}")
       set(TemporalLibs_ORIGIN prebuilt)
       if(from_cache)

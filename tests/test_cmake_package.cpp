@@ -468,3 +468,28 @@ TEST(CMakePackage, FetchContentOfASourceTreeBuildsTheToolFirst) {
     ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
     EXPECT_FALSE(contains(again.out, "building the tool")) << again.out;
 }
+
+TEST(CMakePackage, TwoFetchesForOnePlatformEachCheckTheirLibraries) {
+    SampleRelease f;
+    Consumer c(f, f.github.api_url());
+    c.source = copy_consumer(f.dir / "app");
+    write_file(c.source / "CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.19)\n"
+               "project(app LANGUAGES C CXX)\n"
+               "set(CMAKE_CXX_STANDARD 17)\n"
+               "find_package(TemporalLibs REQUIRED)\n"
+               "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES temporalio_common)\n"
+               "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES "
+               "temporalio_sdk_core_c_bridge HEADER_DIR \"${SAMPLE_CORE_DIR}/include\")\n"
+               "add_executable(consumer main.cpp)\n"
+               "target_link_libraries(consumer PRIVATE TemporalLibs::temporalio_sdk_core_c_bridge)\n");
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    auto clear = run_process({TL_BINARY, "cache", "clear", "--all"}, c.env, f.dir.path());
+    ASSERT_EQ(clear.exit_code, 0) << clear.err;
+    auto again = c.build_and_run();
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_TRUE(contains(again.out, k_expected_output)) << again.out;
+}
