@@ -29,6 +29,47 @@
 # TemporalLibs_ORIGIN ("prebuilt" or "source").
 
 cmake_minimum_required(VERSION 3.19)  # string(JSON)
+
+# Script mode, run by the build (cmake -D_TL_ENSURE=... -P this file) before
+# anything links the libraries: when a library is missing from the cache (after
+# `temporal-libs cache clear`, say) it downloads the pinned release again, or
+# stops with the tool's message and the command to run; then it points the
+# build tree's links at the cache. See _tl_add_ensure_step.
+if(CMAKE_SCRIPT_MODE_FILE AND DEFINED _TL_ENSURE)
+  foreach(_tl_var _TL_FILES _TL_LINKS _TL_DOWNLOAD_ARGS)
+    string(REPLACE "|" ";" ${_tl_var} "${${_tl_var}}")
+  endforeach()
+  set(_tl_missing "")
+  foreach(_tl_file IN LISTS _TL_FILES)
+    if(NOT EXISTS "${_tl_file}")
+      list(APPEND _tl_missing "${_tl_file}")
+    endif()
+  endforeach()
+  if(_tl_missing)
+    list(JOIN _tl_missing "', '" _tl_missing_text)
+    string(REPLACE ";" " " _tl_command "temporal-libs ${_TL_DOWNLOAD_ARGS}")
+    message(STATUS "temporal-libs: '${_tl_missing_text}' missing from the cache; "
+      "downloading again: ${_tl_command}")
+    execute_process(COMMAND "${_TL_EXECUTABLE}" ${_TL_DOWNLOAD_ARGS}
+      WORKING_DIRECTORY "${_TL_WORKING_DIRECTORY}" RESULT_VARIABLE _tl_rc)
+    if(NOT _tl_rc EQUAL 0)
+      message(FATAL_ERROR "temporal-libs: the libraries this build links are missing from "
+        "the cache and downloading them again failed (the tool's message is above); run "
+        "'${_tl_command}' in '${_TL_WORKING_DIRECTORY}', or re-configure")
+    endif()
+    foreach(_tl_file IN LISTS _TL_FILES)
+      if(NOT EXISTS "${_tl_file}")
+        message(FATAL_ERROR "temporal-libs: '${_tl_file}' is still missing after the "
+          "download; re-configure the build")
+      endif()
+    endforeach()
+  endif()
+  foreach(_tl_file _tl_link IN ZIP_LISTS _TL_FILES _TL_LINKS)
+    file(CREATE_LINK "${_tl_file}" "${_tl_link}" SYMBOLIC)
+  endforeach()
+  return()
+endif()
+
 include_guard(GLOBAL)
 
 set(_TL_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}")
@@ -40,6 +81,47 @@ get_filename_component(_tl_checkout_bin "${CMAKE_CURRENT_LIST_DIR}/../build" ABS
 find_program(TEMPORAL_LIBS_EXECUTABLE temporal-libs
   HINTS "${_tl_install_bin}" "${_tl_checkout_bin}" NO_DEFAULT_PATH)
 find_program(TEMPORAL_LIBS_EXECUTABLE temporal-libs)
+
+# A source tree of this repository with no tool built in it: FetchContent (or
+# add_subdirectory) of temporal-libs. temporal_libs_fetch runs the tool at
+# configure time, so the tool is built now, once per build tree, into
+# <build>/_temporal-libs-tool (a separate build: the Rust libraries are not
+# part of it, and the repository's tests are left out).
+get_filename_component(_tl_repo "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+if(NOT TEMPORAL_LIBS_EXECUTABLE AND EXISTS "${_tl_repo}/CMakeLists.txt"
+   AND EXISTS "${_tl_repo}/src/main.cpp")
+  set(_tl_tool_dir "${CMAKE_BINARY_DIR}/_temporal-libs-tool")
+  if(NOT EXISTS "${_tl_tool_dir}/temporal-libs")
+    message(STATUS "temporal-libs: building the tool from '${_tl_repo}' into '${_tl_tool_dir}' "
+      "(once per build tree; set TEMPORAL_LIBS_EXECUTABLE to use an installed one)")
+    set(_tl_tool_args -DCMAKE_BUILD_TYPE=Release -DTL_BUILD_TESTS=OFF -DTL_BUILD_BENCH=OFF)
+    foreach(_tl_var CMAKE_C_COMPILER CMAKE_CXX_COMPILER CMAKE_C_COMPILER_LAUNCHER
+            CMAKE_CXX_COMPILER_LAUNCHER)
+      if(${_tl_var})
+        list(APPEND _tl_tool_args "-D${_tl_var}=${${_tl_var}}")
+      endif()
+    endforeach()
+    execute_process(
+      COMMAND "${CMAKE_COMMAND}" -S "${_tl_repo}" -B "${_tl_tool_dir}" -G "${CMAKE_GENERATOR}"
+              ${_tl_tool_args}
+      RESULT_VARIABLE _tl_rc OUTPUT_VARIABLE _tl_log ERROR_VARIABLE _tl_log)
+    if(_tl_rc EQUAL 0)
+      execute_process(
+        COMMAND "${CMAKE_COMMAND}" --build "${_tl_tool_dir}" --target temporal-libs
+        RESULT_VARIABLE _tl_rc OUTPUT_VARIABLE _tl_log ERROR_VARIABLE _tl_log)
+    endif()
+    if(NOT _tl_rc EQUAL 0)
+      set(TemporalLibs_FOUND FALSE)
+      set(TemporalLibs_NOT_FOUND_MESSAGE
+        "building the temporal-libs tool from '${_tl_repo}' failed:\n${_tl_log}\n"
+        "install its dependencies (scripts/install-deps.sh build), or set "
+        "TEMPORAL_LIBS_EXECUTABLE to an installed temporal-libs")
+      return()
+    endif()
+  endif()
+  set(TEMPORAL_LIBS_EXECUTABLE "${_tl_tool_dir}/temporal-libs" CACHE FILEPATH
+    "The temporal-libs tool" FORCE)
+endif()
 if(NOT TEMPORAL_LIBS_EXECUTABLE)
   set(TemporalLibs_FOUND FALSE)
   set(TemporalLibs_NOT_FOUND_MESSAGE
@@ -220,6 +302,49 @@ macro(_tl_build_from_source)
   set(TemporalLibs_ORIGIN source)
 endmacro()
 
+# The build-time side of a prebuilt fetch: the IMPORTED targets point at
+# links in the build tree (<build>/temporal-libs/<platform>-<id>/lib<name>.a), made
+# by a custom command that re-checks the cache. A cleared cache then means a
+# download (or a message saying what to run) at build time, not a generator's
+# "missing and no known rule"; and `ninja clean` removes the links, never the
+# cache's files. Sets <out> to the links, in the order of `files`, and
+# <out_target> to the custom target that makes them.
+function(_tl_add_ensure_step platform download_args files out out_target)
+  # One step per platform and set of files: a second temporal_libs_fetch for
+  # the same platform with other LIBRARIES gets links and a target of its own.
+  string(MD5 id "${download_args};${files}")
+  string(SUBSTRING "${id}" 0 8 id)
+  set(target temporal_libs_ensure_${platform}_${id})
+  set(link_dir "${CMAKE_BINARY_DIR}/temporal-libs/${platform}-${id}")
+  file(MAKE_DIRECTORY "${link_dir}")
+  set(links "")
+  foreach(file IN LISTS files)
+    get_filename_component(name "${file}" NAME)
+    list(APPEND links "${link_dir}/${name}")
+  endforeach()
+  # Lists travel to the script with '|' in place of ';' (add_custom_command
+  # would split them).
+  string(REPLACE ";" "|" files_arg "${files}")
+  string(REPLACE ";" "|" links_arg "${links}")
+  string(REPLACE ";" "|" args_arg "${download_args}")
+  set(${out} "${links}" PARENT_SCOPE)
+  set(${out_target} "${target}" PARENT_SCOPE)
+  if(TARGET ${target})
+    return()
+  endif()
+  add_custom_command(
+    OUTPUT ${links}
+    COMMAND "${CMAKE_COMMAND}" -D_TL_ENSURE=1
+            "-D_TL_EXECUTABLE=${TEMPORAL_LIBS_EXECUTABLE}"
+            "-D_TL_WORKING_DIRECTORY=${CMAKE_SOURCE_DIR}"
+            "-D_TL_FILES=${files_arg}" "-D_TL_LINKS=${links_arg}"
+            "-D_TL_DOWNLOAD_ARGS=${args_arg}"
+            -P "${_TL_PACKAGE_DIR}/TemporalLibsConfig.cmake"
+    COMMENT "temporal-libs: checking the cached ${platform} libraries"
+    VERBATIM)
+  add_custom_target(${target} DEPENDS ${links})
+endfunction()
+
 function(temporal_libs_fetch)
   cmake_parse_arguments(A "" "VERSION;PLATFORM;CACHE_DIR;HEADER_DIR;SOURCE_DIR"
     "LIBRARIES;CRATES" ${ARGN})
@@ -230,23 +355,81 @@ function(temporal_libs_fetch)
   if(A_PLATFORM)
     list(APPEND common --platform "${A_PLATFORM}")
   endif()
+  # Where the cache is. The tool's default, a .temporal-libs-cache folder in the
+  # project, is kept only when the project chose it (temporal-libs.toml or
+  # temporal-libs.lock) or when the default is the user's cache folder; any cache_dir
+  # setting (file, environment) is used as set. Otherwise the cache goes to the
+  # build tree, so that configuring does not write into the consumer's sources.
   if(A_CACHE_DIR)
     get_filename_component(cache "${A_CACHE_DIR}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
     list(APPEND common --cache-dir "${cache}")
+    set(cache_reason "CACHE_DIR of temporal_libs_fetch")
   endif()
+  _tl_run(_c config show --json ${common})
+  if(NOT _c_RC EQUAL 0)
+    message(FATAL_ERROR "temporal-libs: ${_c_ERR}")
+  endif()
+  string(JSON _tl_platform GET "${_c_OUT}" platform)
+  if(A_PLATFORM)
+    set(_tl_platform "${A_PLATFORM}")
+  endif()
+  if(NOT A_CACHE_DIR)
+    string(JSON cache GET "${_c_OUT}" cache_dir)
+    string(JSON cache_origin GET "${_c_OUT}" settings cache_dir origin)
+    string(JSON cache_where GET "${_c_OUT}" settings cache_dir where)
+    string(JSON project_file GET "${_c_OUT}" project_file)
+    if(project_file)
+      get_filename_component(project_dir "${project_file}" DIRECTORY)
+    else()
+      set(project_dir "${CMAKE_SOURCE_DIR}")
+    endif()
+    # The user's cache folder ($XDG_CACHE_HOME, ~/.cache, ~/Library/Caches):
+    # the tool's default outside a project, shared and out of every source tree.
+    set(user_cache_roots "")
+    if(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
+      list(APPEND user_cache_roots "$ENV{XDG_CACHE_HOME}")
+    endif()
+    if(DEFINED ENV{HOME} AND NOT "$ENV{HOME}" STREQUAL "")
+      list(APPEND user_cache_roots "$ENV{HOME}/.cache" "$ENV{HOME}/Library/Caches")
+    endif()
+    set(in_user_cache FALSE)
+    foreach(root IN LISTS user_cache_roots)
+      file(RELATIVE_PATH rel "${root}" "${cache}")
+      if(NOT rel MATCHES "^\\.\\." AND NOT IS_ABSOLUTE "${rel}")
+        set(in_user_cache TRUE)
+      endif()
+    endforeach()
+    if(NOT cache_origin STREQUAL "default")
+      set(cache_reason "cache_dir from the ${cache_origin}")
+      if(cache_where)
+        string(APPEND cache_reason " (${cache_where})")
+      endif()
+    elseif(project_file)
+      set(cache_reason "the project's, chosen by '${project_file}'")
+    elseif(EXISTS "${project_dir}/temporal-libs.lock")
+      set(cache_reason "the project's, chosen by '${project_dir}/temporal-libs.lock'")
+    elseif(in_user_cache)
+      set(cache_reason "the user cache: no project setting chose one")
+    else()
+      set(cache "${CMAKE_BINARY_DIR}/temporal-libs-cache")
+      set(cache_reason "in the build tree: neither temporal-libs.toml, temporal-libs.lock nor "
+        "TEMPORAL_LIBS_CACHE_DIR chose one; set one of them (or CACHE_DIR) to share a cache "
+        "between build trees")
+    endif()
+    # The same cache for every run, at configure and at build time.
+    list(APPEND common --cache-dir "${cache}")
+  endif()
+  message(STATUS "temporal-libs: cache '${cache}' (${cache_reason})")
+
   set(_tl_libraries ${A_LIBRARIES})
-  if(NOT _tl_libraries)
+  set(library_args "")
+  if(_tl_libraries)
+    # The archive must hold these, and only these (see --libraries).
+    list(JOIN _tl_libraries "," library_list)
+    set(library_args --libraries "${library_list}")
+  else()
     set(_tl_libraries temporalio_sdk_core temporalio_sdk_core_c_bridge temporalio_client
       temporalio_sdk temporalio_common)
-  endif()
-
-  set(_tl_platform "${A_PLATFORM}")
-  if(NOT _tl_platform)
-    _tl_run(_c config show --json ${common})
-    if(NOT _c_RC EQUAL 0)
-      message(FATAL_ERROR "temporal-libs: ${_c_ERR}")
-    endif()
-    string(JSON _tl_platform GET "${_c_OUT}" platform)
   endif()
 
   set(_tl_source_dir "${A_SOURCE_DIR}")
@@ -275,17 +458,14 @@ function(temporal_libs_fetch)
   endif()
 
   set(include_dir "")
+  set(_tl_ensure_target "")
   if(USE_PREBUILT_LIBS)
-    _tl_run(_d download --json ${common})
+    _tl_run(_d download --json ${common} ${library_args})
     if(_d_RC EQUAL 0)
       string(JSON dir GET "${_d_OUT}" directory)
       string(JSON tag GET "${_d_OUT}" tag)
       string(JSON from_cache GET "${_d_OUT}" from_cache)
-      set(lib_args "")
-      foreach(lib IN LISTS _tl_libraries)
-        list(APPEND lib_args "${lib}")
-      endforeach()
-      _tl_run(_f flags --json --offline ${common})
+      _tl_run(_f flags --json --offline ${common} ${library_args})
       if(NOT _f_RC EQUAL 0)
         message(FATAL_ERROR "temporal-libs: reading link flags failed: ${_f_ERR}")
       endif()
@@ -301,6 +481,11 @@ function(temporal_libs_fetch)
         endif()
         list(APPEND _tl_files "${file}")
       endforeach()
+      # The build re-checks them: the pinned tag, not "latest", is fetched again.
+      set(_tl_download_args download --version "${tag}" --platform "${_tl_platform}"
+        --cache-dir "${cache}" ${library_args})
+      _tl_add_ensure_step("${_tl_platform}" "${_tl_download_args}" "${_tl_files}" _tl_files
+        _tl_ensure_target)
       set(TemporalLibs_LIBRARY_DIR "${dir}")
       set(TemporalLibs_ORIGIN prebuilt)
       if(from_cache)
@@ -349,6 +534,11 @@ function(temporal_libs_fetch)
   endif()
   _tl_define_targets(LIBRARIES ${_tl_libraries} FILES ${_tl_files} NATIVE_ARGS ${_tl_native}
     INCLUDE_DIR "${include_dir}")
+  if(_tl_ensure_target)
+    foreach(t IN LISTS TemporalLibs_LIBRARIES ITEMS TemporalLibs::TemporalLibs)
+      add_dependencies(${t} ${_tl_ensure_target})
+    endforeach()
+  endif()
   set(TemporalLibs_LIBRARIES "${TemporalLibs_LIBRARIES}" PARENT_SCOPE)
   set(TemporalLibs_LIBRARY_DIR "${TemporalLibs_LIBRARY_DIR}" PARENT_SCOPE)
   set(TemporalLibs_ORIGIN "${TemporalLibs_ORIGIN}" PARENT_SCOPE)

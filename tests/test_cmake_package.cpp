@@ -31,7 +31,7 @@ bool is_rust_tool(const std::string& name) {
 }
 
 // A directory of symlinks to every program on PATH (first one wins, as PATH
-// would pick it) except the Rust toolchain: a PATH on which cargo does not exist
+// would pick it) except the Rust toolchain and temporal-libs: a PATH on which cargo does not exist
 // even where it is installed in /usr/bin next to cmake and the compilers.
 fs::path path_without_cargo(const fs::path& dir) {
     fs::create_directories(dir);
@@ -44,7 +44,9 @@ fs::path path_without_cargo(const fs::path& dir) {
         }
         for (const auto& file : fs::directory_iterator(entry, ec)) {
             std::string name = file.path().filename().string();
-            if (is_rust_tool(name) || fs::exists(fs::symlink_status(dir / name))) {
+            // temporal-libs too: the package must use the tool it is given or builds.
+            if (is_rust_tool(name) || name == "temporal-libs" ||
+                fs::exists(fs::symlink_status(dir / name))) {
                 continue;
             }
             if (::access(file.path().c_str(), X_OK) == 0 && !fs::is_directory(file.path(), ec)) {
@@ -254,4 +256,240 @@ TEST(CMakePackage, IntegrityFailureNeverFallsBackToCargo) {
     EXPECT_TRUE(contains(err, "changed since it was locked")) << conf.err;
     EXPECT_TRUE(contains(err, "TEMPORAL_LIBS_FALLBACK does not apply")) << conf.err;
     EXPECT_FALSE(contains(conf.out + conf.err, "building from source")) << conf.out;
+}
+
+namespace {
+
+// A copy of the consumer under `dir` (so that nothing is written into the
+// repository and a project file or lockfile can sit beside it).
+fs::path copy_consumer(const fs::path& dir) {
+    fs::create_directories(dir);
+    for (const char* file : {"CMakeLists.txt", "main.cpp"}) {
+        fs::copy_file(fs::path(TL_SOURCE_DIR) / "examples" / "cmake-consumer" / file, dir / file);
+    }
+    return dir;
+}
+
+// A release of the sample core whose archive holds only `names`.
+struct PartialRelease : ReleaseFixture {
+    explicit PartialRelease(const std::vector<std::string>& names) {
+        platform = host_platform();
+        archive_name = "temporal-static-libs-" + platform + "-" + version + ".tar.gz";
+        libs.clear();
+        for (const auto& [name, path] : sample_core_libraries()) {
+            if (std::find(names.begin(), names.end(), name) != names.end()) {
+                libs[name] = read_file(path);
+            }
+        }
+        fs::path archive = make_workflow_release(dir / "sample", archive_name, libs);
+        archive_bytes = read_file(archive);
+        checksum_text = read_file(archive.string() + ".sha256");
+        publish();
+    }
+};
+
+}  // namespace
+
+TEST(CMakePackage, LibrariesIsTheSetTheReleaseMustHold) {
+    // The consumer links only the bridge (LIBRARIES temporalio_sdk_core_c_bridge):
+    // a release of the bridge alone is enough.
+    PartialRelease f({"temporalio_sdk_core_c_bridge"});
+    ASSERT_EQ(f.libs.size(), 1u);
+    Consumer c(f, f.github.api_url());
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+}
+
+TEST(CMakePackage, AMissingLibraryIsReportedAsMissingNotAsAnIntegrityFailure) {
+    PartialRelease f({"temporalio_common"});
+    Consumer c(f, f.github.api_url());
+    auto conf = c.configure();
+    EXPECT_NE(conf.exit_code, 0) << conf.out;
+    std::string err = folded(conf.err);
+    EXPECT_TRUE(contains(err, "release '" + f.tag + "' for " + f.platform +
+                                  " has no library 'libtemporalio_sdk_core_c_bridge.a'"))
+        << conf.err;
+    EXPECT_TRUE(contains(err, "holds 'libtemporalio_common.a'")) << conf.err;
+    EXPECT_FALSE(contains(err, "integrity")) << conf.err;
+    EXPECT_FALSE(fs::exists(f.entry())) << "nothing is installed";
+
+    // The tool says the same, with exit 3 (not found), not 5 (integrity).
+    auto direct = f.run({"download", "--version", f.version, "--platform", f.platform,
+                         "--libraries", "temporalio_common,temporalio_sdk_core_c_bridge"});
+    EXPECT_EQ(direct.exit_code, 3) << direct.err;
+    EXPECT_TRUE(contains(direct.err, "has no library 'libtemporalio_sdk_core_c_bridge.a'"))
+        << direct.err;
+    auto fine = f.run(
+        {"download", "--version", f.version, "--platform", f.platform, "--libraries",
+         "temporalio_common"});
+    EXPECT_EQ(fine.exit_code, 0) << fine.err;
+}
+
+TEST(CMakePackage, CacheGoesToTheBuildTreeUnlessTheProjectChoseOne) {
+    SampleRelease f;
+    Consumer c(f, f.github.api_url());
+    c.env["TEMPORAL_LIBS_CACHE_DIR"] = "";  // unset: nothing chose a cache
+    c.env["XDG_CACHE_HOME"] = (f.dir / "xdg-cache").string();
+    c.source = copy_consumer(f.dir / "plain" / "consumer");
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    const fs::path build_cache = c.build / "temporal-libs-cache";
+    EXPECT_TRUE(contains(folded(conf.out), "temporal-libs: cache '" + build_cache.string() +
+                                               "' (in the build tree"))
+        << conf.out;
+    EXPECT_TRUE(fs::exists(build_cache / f.tag / f.platform / "libtemporalio_sdk_core_c_bridge.a"));
+    EXPECT_FALSE(fs::exists(c.source / ".temporal-libs-cache"));
+    EXPECT_FALSE(fs::exists(c.source / "temporal-libs.lock"));
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+    // A project that chose temporal-libs (a temporal-libs.toml) keeps the
+    // contract's cache beside it, and the output says why.
+    Consumer p(f, f.github.api_url());
+    p.env = c.env;
+    p.build = f.dir / "project-build";
+    p.source = copy_consumer(f.dir / "project" / "consumer");
+    write_file(f.dir / "project" / "temporal-libs.toml", "# this project uses temporal-libs\n");
+    auto pconf = p.configure();
+    ASSERT_EQ(pconf.exit_code, 0) << pconf.out << pconf.err;
+    const fs::path project_cache = f.dir / "project" / ".temporal-libs-cache";
+    EXPECT_TRUE(contains(folded(pconf.out),
+                         "temporal-libs: cache '" + project_cache.string() +
+                             "' (the project's, chosen by '" +
+                             (f.dir / "project" / "temporal-libs.toml").string() + "')"))
+        << pconf.out;
+    EXPECT_TRUE(fs::exists(project_cache / f.tag / f.platform));
+}
+
+TEST(CMakePackage, BuildRefetchesAfterCacheClearOrSaysWhatToRun) {
+    SampleRelease f;
+    Consumer c(f, f.github.api_url());
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    std::size_t downloads = f.archive_downloads();
+
+    // `cache clear` under a configured build: the build downloads the pinned
+    // release again instead of ninja's "missing and no known rule".
+    auto clear = run_process({TL_BINARY, "cache", "clear", "--all"}, c.env, f.dir.path());
+    ASSERT_EQ(clear.exit_code, 0) << clear.err;
+    ASSERT_FALSE(fs::exists(f.entry()));
+    auto rebuilt = run_process({"cmake", "--build", c.build.string()}, c.env, f.dir.path());
+    ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.out << rebuilt.err;
+    EXPECT_TRUE(contains(folded(rebuilt.out), "missing from the cache; downloading again"))
+        << rebuilt.out;
+    auto again = run_process({(c.build / "consumer").string()}, c.env, f.dir.path());
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_TRUE(contains(again.out, k_expected_output)) << again.out;
+    EXPECT_EQ(f.archive_downloads(), downloads + 1);
+    EXPECT_TRUE(fs::exists(f.entry() / "libtemporalio_sdk_core_c_bridge.a"));
+
+    // Cleared again with the server gone: the build stops with the tool's
+    // message and the command to run.
+    clear = run_process({TL_BINARY, "cache", "clear", "--all"}, c.env, f.dir.path());
+    ASSERT_EQ(clear.exit_code, 0) << clear.err;
+    Consumer offline = c;
+    offline.env["TEMPORAL_LIBS_API_URL"] = dead_api_url();
+    auto b = run_process({"cmake", "--build", c.build.string()}, offline.env, f.dir.path());
+    EXPECT_NE(b.exit_code, 0) << b.out;
+    std::string all = folded(b.out + b.err);
+    EXPECT_TRUE(contains(all, "cannot connect to")) << all;
+    EXPECT_TRUE(contains(all, "downloading them again failed")) << all;
+    EXPECT_TRUE(contains(all, "run 'temporal-libs download --version " + f.tag)) << all;
+    EXPECT_FALSE(contains(all, "missing and no known rule")) << all;
+}
+
+TEST(CMakePackage, FetchContentOfASourceTreeBuildsTheToolFirst) {
+    SampleRelease f;
+    // A source tree laid out like this repository (cmake/ with the package,
+    // CMakeLists.txt, src/main.cpp) whose "tool" is a small program handing
+    // its arguments to the real one: building it is what the package must do
+    // before temporal_libs_fetch can run, and it must ask for no tests.
+    fs::path repo = f.dir / "temporal-libs-src";
+    fs::create_directories(repo / "cmake");
+    fs::copy_file(fs::path(TL_SOURCE_DIR) / "cmake" / "TemporalLibsConfig.cmake",
+                  repo / "cmake" / "TemporalLibsConfig.cmake");
+    write_file(repo / "CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.19)\n"
+               "project(temporal-libs LANGUAGES CXX)\n"
+               "if(TL_BUILD_TESTS OR TL_BUILD_BENCH)\n"
+               "  message(FATAL_ERROR \"the tool's tests were asked for\")\n"
+               "endif()\n"
+               "add_executable(temporal-libs src/main.cpp)\n"
+               "target_compile_definitions(temporal-libs PRIVATE TOOL=\"" +
+                   std::string(TL_BINARY) +
+                   "\")\n"
+                   "set_target_properties(temporal-libs PROPERTIES RUNTIME_OUTPUT_DIRECTORY "
+                   "\"${CMAKE_BINARY_DIR}\")\n");
+    write_file(repo / "src" / "main.cpp",
+               "#include <unistd.h>\n"
+               "int main(int, char** argv) { execv(TOOL, argv); return 127; }\n");
+
+    Consumer c(f, f.github.api_url());
+    c.source = copy_consumer(f.dir / "app");
+    write_file(c.source / "CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.19)\n"
+               "project(app LANGUAGES C CXX)\n"
+               "set(CMAKE_CXX_STANDARD 17)\n"
+               "include(FetchContent)\n"
+               "FetchContent_Declare(temporal_libs SOURCE_DIR \"" +
+                   repo.string() +
+                   "\" SOURCE_SUBDIR cmake)\n"
+                   "FetchContent_MakeAvailable(temporal_libs)\n"
+                   "find_package(TemporalLibs REQUIRED PATHS \"${temporal_libs_SOURCE_DIR}/cmake\" "
+                   "NO_DEFAULT_PATH)\n"
+                   "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES "
+                   "temporalio_sdk_core_c_bridge HEADER_DIR \"${SAMPLE_CORE_DIR}/include\")\n"
+                   "add_executable(consumer main.cpp)\n"
+                   "target_link_libraries(consumer PRIVATE TemporalLibs::TemporalLibs)\n");
+    // No tool given and none on PATH: the package must build its own.
+    c.env["PATH"] = path_without_cargo(f.dir / "path").string();
+    auto conf = run_process({"cmake", "-S", c.source.string(), "-B", c.build.string(), "-G",
+                             "Ninja", "-DTEMPORAL_LIBS_VERSION=" + f.version,
+                             "-DSAMPLE_CORE_DIR=" + sample_core_dir().string()},
+                            c.env, f.dir.path());
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    const fs::path tool_dir = c.build / "_temporal-libs-tool";
+    EXPECT_TRUE(contains(folded(conf.out), "temporal-libs: building the tool from '" +
+                                               repo.string() + "' into '" + tool_dir.string()))
+        << conf.out;
+    EXPECT_TRUE(fs::exists(tool_dir / "temporal-libs"));
+    EXPECT_TRUE(contains(conf.out, "downloaded " + f.tag)) << conf.out;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(contains(run.out, k_expected_output)) << run.out;
+
+    // Re-configuring reuses the tool it built.
+    auto again = run_process({"cmake", c.build.string()}, c.env, f.dir.path());
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_FALSE(contains(again.out, "building the tool")) << again.out;
+}
+
+TEST(CMakePackage, TwoFetchesForOnePlatformEachCheckTheirLibraries) {
+    SampleRelease f;
+    Consumer c(f, f.github.api_url());
+    c.source = copy_consumer(f.dir / "app");
+    write_file(c.source / "CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.19)\n"
+               "project(app LANGUAGES C CXX)\n"
+               "set(CMAKE_CXX_STANDARD 17)\n"
+               "find_package(TemporalLibs REQUIRED)\n"
+               "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES temporalio_common)\n"
+               "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES "
+               "temporalio_sdk_core_c_bridge HEADER_DIR \"${SAMPLE_CORE_DIR}/include\")\n"
+               "add_executable(consumer main.cpp)\n"
+               "target_link_libraries(consumer PRIVATE TemporalLibs::temporalio_sdk_core_c_bridge)\n");
+    auto conf = c.configure();
+    ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
+    auto run = c.build_and_run();
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    auto clear = run_process({TL_BINARY, "cache", "clear", "--all"}, c.env, f.dir.path());
+    ASSERT_EQ(clear.exit_code, 0) << clear.err;
+    auto again = c.build_and_run();
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_TRUE(contains(again.out, k_expected_output)) << again.out;
 }

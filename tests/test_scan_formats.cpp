@@ -329,7 +329,8 @@ TEST(ScanClassify, FileTypesByNameAndShebang) {
     EXPECT_EQ(classify_shebang("#!/bin/bash\n"), FileType::shell);
     EXPECT_EQ(classify_shebang("#!/usr/bin/env -S bash -eu\n"), FileType::shell);
     EXPECT_EQ(classify_shebang("#!/usr/bin/env bun\n"), FileType::javascript);
-    EXPECT_FALSE(classify_shebang("#!/usr/bin/env python3\n").has_value());
+    EXPECT_EQ(classify_shebang("#!/usr/bin/env python3\n"), FileType::python);
+    EXPECT_FALSE(classify_shebang("#!/usr/bin/env ruby\n").has_value());
     EXPECT_FALSE(classify_shebang("\x7f"
                                   "ELF")
                      .has_value());

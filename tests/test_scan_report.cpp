@@ -79,8 +79,8 @@ TEST(ScanReport, TextWording) {
                          ".gitmodules:3:2: error [sdk-core-source] url = "
                          "https://github.com/temporalio/sdk-core.git\n"));
     EXPECT_TRUE(contains(r.out,
-                         "\nscanned 22 build files of 24 listed (directory walk): 65 to "
-                         "migrate (60 errors, 5 warnings), 7 allowed, 0 skipped\n"))
+                         "\nscanned 26 build files of 28 listed (directory walk): 74 to "
+                         "migrate (69 errors, 5 warnings), 7 allowed, 0 skipped\n"))
         << r.out;
     EXPECT_FALSE(contains(r.out, "README.md"));
     EXPECT_FALSE(contains(r.out, "docs/migration.md"));
@@ -94,7 +94,7 @@ TEST(ScanReport, MarkdownMigrationReport) {
     const std::string& md = r.out;
     EXPECT_EQ(md.rfind("# Rust toolchain migration report\n\nScanned `", 0), 0u) << md;
     EXPECT_TRUE(contains(md,
-                         "| To migrate | 65 (60 errors, 5 warnings) |\n"
+                         "| To migrate | 74 (69 errors, 5 warnings) |\n"
                          "| Allowed to compile Rust | 7 |\n"
                          "| Build files found clean | 3 |\n"
                          "| Files skipped | 0 |\n"));
@@ -119,7 +119,7 @@ TEST(ScanReport, MarkdownMigrationReport) {
     // A pipe inside a command must not break the table.
     EXPECT_TRUE(contains(md, "`curl https://sh.rustup.rs -sSf`"));
     // The summary also reaches the log.
-    EXPECT_TRUE(contains(r.err, "65 to migrate"));
+    EXPECT_TRUE(contains(r.err, "74 to migrate"));
 
     // A finished migration says so; skipped files are listed.
     TestDir clean;
@@ -142,12 +142,12 @@ TEST(ScanReport, JsonFields) {
     auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["format_version"], 1);
     EXPECT_EQ(doc["source"], "walk");
-    EXPECT_EQ(doc["summary"]["files_listed"], 24);
-    EXPECT_EQ(doc["summary"]["files_scanned"], 22);
-    EXPECT_EQ(doc["summary"]["findings"], 72);
-    EXPECT_EQ(doc["summary"]["remaining"], 65);
+    EXPECT_EQ(doc["summary"]["files_listed"], 28);
+    EXPECT_EQ(doc["summary"]["files_scanned"], 26);
+    EXPECT_EQ(doc["summary"]["findings"], 81);
+    EXPECT_EQ(doc["summary"]["remaining"], 74);
     EXPECT_EQ(doc["summary"]["allowed"], 7);
-    ASSERT_EQ(doc["findings"].size(), 72u);
+    ASSERT_EQ(doc["findings"].size(), 81u);
     const auto& first = doc["findings"][0];
     for (const char* key : {"path", "line", "column", "end_line", "kind", "severity", "status",
                             "file_type", "text", "why", "replacement"}) {
@@ -175,9 +175,9 @@ TEST(ScanReport, FailOnFoundGatesCi) {
     fs::path tree = fixture_copy(dir);
     auto gated = scan({"--no-git", "--fail-on-found", tree.string()});
     EXPECT_EQ(gated.exit_code, 7);
-    EXPECT_TRUE(contains(gated.err, "65 location(s) still install Rust or compile it"))
+    EXPECT_TRUE(contains(gated.err, "74 location(s) still install Rust or compile it"))
         << gated.err;
-    EXPECT_TRUE(contains(gated.out, "65 to migrate"));  // the report is still printed
+    EXPECT_TRUE(contains(gated.out, "74 to migrate"));  // the report is still printed
 
     EXPECT_EQ(scan({"--no-git", tree.string()}).exit_code, 0);
 
@@ -230,7 +230,7 @@ TEST(ScanReport, SarifValidatesAgainstTheSchema) {
     const auto& run = doc["runs"][0];
     EXPECT_EQ(run["tool"]["driver"]["name"], "temporal-libs");
     EXPECT_EQ(run["tool"]["driver"]["rules"].size(), 5u);
-    EXPECT_EQ(run["results"].size(), 73u);
+    EXPECT_EQ(run["results"].size(), 82u);
     EXPECT_EQ(run["columnKind"], "unicodeCodePoints");
     int suppressed = 0;
     bool escaped = false;

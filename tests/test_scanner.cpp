@@ -171,7 +171,8 @@ TEST(Scanner, FixtureTreeInAGitCheckoutScansWhatGitTracks) {
     for (const auto& f : sub.findings) {
         paths.insert(f.path);
     }
-    EXPECT_EQ(paths, (std::set<std::string>{"build-bridge.ts", "build-native.sh", "ci/bootstrap",
+    EXPECT_EQ(paths, (std::set<std::string>{"build-all.ts", "build-bridge.ts", "build-native.sh",
+                                            "ci/bootstrap", "install-rust.ts",
                                             "release/build-libs.sh"}));
 }
 
@@ -364,7 +365,8 @@ TEST(ScanText, SurvivesMutatedInput) {
         scan::FileType::dockerfile,   scan::FileType::github_workflow, scan::FileType::gitlab_ci,
         scan::FileType::shell,        scan::FileType::makefile,        scan::FileType::justfile,
         scan::FileType::package_json, scan::FileType::javascript,      scan::FileType::zig_build,
-        scan::FileType::cmake,        scan::FileType::devcontainer,    scan::FileType::gitmodules};
+        scan::FileType::cmake,        scan::FileType::devcontainer,    scan::FileType::gitmodules,
+        scan::FileType::python};
     const char* splices[] = {"\\", "\"", "'",      "`",  "$(", "${",  "<<EOF", "|", "\n", "#",
                              "[",  "{",  "cargo ", "\t", "- ", ": |", "(",     ")", "*/", "/*"};
     std::uint32_t seed = 12345;

@@ -45,14 +45,23 @@ void print_result(const install::InstallResult& r, bool json) {
     std::puts(util::scrub(result_line(r)).c_str());
 }
 
+// --libraries a,b: the libraries the archive must hold, in place of the
+// configured 'libraries' (a build that links fewer than all of them).
+void apply_libraries(Session& s, const std::string& libraries) {
+    s.config.set_from_flag("libraries", libraries, "--libraries");
+    s.options.libraries = s.config.list("libraries");
+}
+
 // Runs the installer for the flags; `version` overrides the configured one.
-void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::string& version) {
+void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::string& version,
+                 const std::string& libraries = {}) {
     try {
         CommonFlags f = flags;
         if (!version.empty()) {
             f.version = version;
         }
         Session s = open_session(ctx, f);
+        apply_libraries(s, libraries);
         if (force) {
             s.options.force = install::Force::yes;
         }
@@ -169,7 +178,8 @@ struct PlatformRuns {
 // Installs one tag for several platforms, each on its own thread with its own
 // session (cache handle, HTTP client, source). Throws only for what stops all
 // of them (flags, resolving the release); a platform's failure is in its run.
-PlatformRuns install_platforms(Context& ctx, const CommonFlags& flags, bool force) {
+PlatformRuns install_platforms(Context& ctx, const CommonFlags& flags, bool force,
+                               const std::string& libraries) {
     const bool all = is_all_platforms(flags.platform);
     std::vector<platform::Platform> platforms;
     if (!all) {
@@ -179,6 +189,7 @@ PlatformRuns install_platforms(Context& ctx, const CommonFlags& flags, bool forc
     // The session's platform is replaced per platform below: any valid one will do.
     f.platform = all ? platform::all_platforms().front().name() : platforms.front().name();
     Session base = open_session(ctx, f);
+    apply_libraries(base, libraries);
     if (force) {
         base.options.force = install::Force::yes;
     }
@@ -220,10 +231,11 @@ PlatformRuns install_platforms(Context& ctx, const CommonFlags& flags, bool forc
 // `download --platform A,B` / `--platform all`: every platform installed (in
 // parallel), then one result per platform in order; the exit code is that of
 // the first platform that failed.
-void run_install_many(Context& ctx, const CommonFlags& flags, bool force) {
+void run_install_many(Context& ctx, const CommonFlags& flags, bool force,
+                      const std::string& libraries) {
     PlatformRuns done;
     try {
-        done = install_platforms(ctx, flags, force);
+        done = install_platforms(ctx, flags, force, libraries);
     } catch (const Error& e) {
         if (flags.json) {
             std::puts(util::scrub(error_json(e)).c_str());
@@ -300,6 +312,7 @@ void add_update_command(CLI::App& app, Context& ctx) {
 void add_download_command(CLI::App& app, Context& ctx) {
     auto flags = std::make_shared<CommonFlags>();
     auto force = std::make_shared<bool>(false);
+    auto libraries = std::make_shared<std::string>();
     CLI::App* cmd = add_command(
         app, "download",
         "Fetch the prebuilt libraries for one or more platforms into the cache\n\n"
@@ -323,17 +336,21 @@ void add_download_command(CLI::App& app, Context& ctx) {
         "  temporal-libs download --version latest --json\n"
         "  temporal-libs download --version v1.0.2 --platform linux-x64,macos-arm64\n"
         "  temporal-libs download --version v1.0.2 --platform all --json   # every platform\n"
-        "  temporal-libs download --offline          # cache only, for air-gapped builds",
-        [&ctx, flags, force] {
+        "  temporal-libs download --offline          # cache only, for air-gapped builds\n"
+        "  temporal-libs download --libraries temporalio_sdk_core_c_bridge   # only what you link",
+        [&ctx, flags, force, libraries] {
             if (several_platforms(flags->platform)) {
-                run_install_many(ctx, *flags, *force);
+                run_install_many(ctx, *flags, *force, *libraries);
             } else {
-                run_install(ctx, *flags, *force, "");
+                run_install(ctx, *flags, *force, "", *libraries);
             }
         });
     add_common_flags(cmd, *flags, FlagSet::network);
     add_locked_flag(cmd, *flags);
     cmd->add_flag("--force", *force, "Download and install again even when the cache is valid");
+    cmd->add_option("--libraries", *libraries,
+                    "Comma-separated libraries (names without lib and .a) the archive must "
+                    "hold; default: 'libraries' from the configuration (all five)");
     cmd->get_option("--platform")
         ->description(
             "A platform (linux-x64, linux-arm64, macos-arm64, macos-x64), a comma-separated "

@@ -12,11 +12,14 @@ namespace tl::cli {
 namespace {
 
 // Installs (or finds) the entry and reads what linking it takes.
-std::pair<install::InstallResult, link::LinkInfo> entry_link_info(Context& ctx,
-                                                                  const CommonFlags& flags) {
+// `libraries` (--libraries a,b) replaces the configured set when not empty.
+std::pair<install::InstallResult, link::LinkInfo> entry_link_info(
+    Context& ctx, const CommonFlags& flags, const std::string& libraries = {}) {
     CommonFlags f = flags;
     f.json = false;
     Session s = open_session(ctx, f);
+    s.config.set_from_flag("libraries", libraries, "--libraries");
+    s.options.libraries = s.config.list("libraries");
     install::InstallResult r = ensure_installed(ctx, s);
     return {r, value_or_throw(link::read_link_info(r.dir, s.platform, s.options.libraries))};
 }
@@ -27,6 +30,7 @@ void add_flags_command(CLI::App& app, Context& ctx) {
     auto flags = std::make_shared<CommonFlags>();
     auto want_cflags = std::make_shared<bool>(false);
     auto want_libs = std::make_shared<bool>(false);
+    auto libraries = std::make_shared<std::string>();
     CLI::App* cmd = add_command(
         app, "flags",
         "Print compiler and linker flags for the cached libraries\n\n"
@@ -38,8 +42,8 @@ void add_flags_command(CLI::App& app, Context& ctx) {
         "  cc main.c $(temporal-libs flags --cflags) $(temporal-libs flags --libs)\n"
         "  LDLIBS += $(shell temporal-libs -q flags --libs --version v1.0.2)   # Make\n"
         "  temporal-libs flags --json                                        # scripts, Zig",
-        [&ctx, flags, want_cflags, want_libs] {
-            auto [r, info] = entry_link_info(ctx, *flags);
+        [&ctx, flags, want_cflags, want_libs, libraries] {
+            auto [r, info] = entry_link_info(ctx, *flags, *libraries);
             if (flags->json) {
                 nlohmann::json j = {{"tag", r.tag},
                                     {"platform", r.platform},
@@ -66,6 +70,9 @@ void add_flags_command(CLI::App& app, Context& ctx) {
     add_common_flags(cmd, *flags, FlagSet::network);
     cmd->add_flag("--cflags", *want_cflags, "Compiler flags only");
     cmd->add_flag("--libs", *want_libs, "Linker flags only");
+    cmd->add_option("--libraries", *libraries,
+                    "Comma-separated libraries to link (names without lib and .a); default: "
+                    "'libraries' from the configuration (all five)");
 }
 
 void add_pkg_config_command(CLI::App& app, Context& ctx) {

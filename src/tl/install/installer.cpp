@@ -557,6 +557,17 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     return Unpacked{want, *staging, std::move(*files)};
 }
 
+// "'liba.a', 'libb.a'" (or "no libraries"): the libraries an archive holds.
+static std::string library_list(const Extracted& contents) {
+    std::vector<std::string> names;
+    for (const auto& f : contents.files) {
+        if (release::is_library_file(f.path)) {
+            names.push_back(util::quoted(f.path));
+        }
+    }
+    return names.empty() ? std::string("no libraries") : util::join(names, ", ");
+}
+
 Result<void> Installer::check_contents(const std::string& tag, const std::string& archive_name,
                                        const Extracted& contents, const InstallOptions& options) {
     const std::string plat = options.platform.name();
@@ -566,11 +577,13 @@ Result<void> Installer::check_contents(const std::string& tag, const std::string
         bool present = std::any_of(files.begin(), files.end(),
                                    [&](const archive::ExtractedFile& f) { return f.path == file; });
         if (!present) {
-            return fail(ErrorKind::integrity,
-                        "archive " + util::quoted(archive_name) + " does not contain " +
-                            util::quoted(file) +
-                            "; nothing was installed (if your build needs "
-                            "fewer libraries, set 'libraries' in temporal-libs.toml)");
+            // Not a damaged download: the release simply does not ship it.
+            return fail(ErrorKind::not_found,
+                        "release " + util::quoted(tag) + " for " + plat + " has no library " +
+                            util::quoted(file) + " (archive " + util::quoted(archive_name) +
+                            " holds " + library_list(contents) +
+                            "); nothing was installed; if your build needs fewer libraries, "
+                            "pass --libraries or set 'libraries' in temporal-libs.toml");
         }
     }
 

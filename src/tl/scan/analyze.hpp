@@ -63,6 +63,7 @@ struct RawFinding {
     std::string text;                    // the command as written, white space collapsed
     bool needs_rust_nearby = false;      // a protobuf install counts only next to Rust
     std::vector<std::uint32_t> anchors;  // offsets whose lines may carry an allow comment
+    std::string why;                     // replaces the kind's usual reason when not empty
 };
 
 // Where analyzers put what they find; also carries the anchors (enclosing YAML
@@ -130,6 +131,12 @@ void analyze_makefile(std::string_view source, Collector& out);
 void analyze_justfile(std::string_view source, Collector& out);
 void analyze_shell_file(std::string_view source, Collector& out);
 void analyze_javascript(std::string_view source, Collector& out);
+void analyze_python(std::string_view source, Collector& out);
+// Strings naming a script that installs Rust (by its file name): running it
+// installs Rust too. Code files count string literals only; other files every
+// line that is not a comment.
+void analyze_script_references(std::string_view source, FileType type,
+                               const std::vector<ScriptReference>& refs, Collector& out);
 void analyze_zig(std::string_view source, Collector& out);
 void analyze_cmake(std::string_view source, Collector& out);
 void analyze_gitmodules(std::string_view source, Collector& out);

@@ -1,9 +1,10 @@
-// JS/TS build scripts and build.zig: a token stream (comments dropped, string
-// literals unescaped with their positions) is searched for the calls that
-// start processes — spawn/execSync/execa/Bun.spawn/$`...` in JS,
-// addSystemCommand/.argv in Zig — and their program and arguments go through
-// the same command rules as shell. A string that merely mentions cargo (a log
-// line, an error message) is not a command.
+// JS/TS and Python build scripts and build.zig: a token stream (comments
+// dropped, string literals unescaped with their positions) is searched for the
+// calls that start processes — spawn/execSync/execa/Bun.spawn/$`...`/run(...)
+// in JS, subprocess.*/os.system in Python, addSystemCommand/.argv in Zig — and
+// their program and arguments go through the same command rules as shell. A
+// string that merely mentions cargo (a log line, an error message) is not a
+// command.
 
 #include <algorithm>
 #include <array>
@@ -17,7 +18,7 @@ namespace tl::scan::detail {
 
 namespace {
 
-enum class Lang { js, zig };
+enum class Lang { js, zig, python };
 
 struct Token {
     enum class Type { ident, string, punct, other };
@@ -64,10 +65,30 @@ std::vector<Token> tokenize(const Fragment& f, Lang lang) {
             ++i;
             continue;
         }
-        if (c == '/' && n == '/') {
+        if ((c == '/' && n == '/' && lang != Lang::python) || (c == '#' && lang == Lang::python)) {
             while (i < t.size() && t[i] != '\n') {
                 ++i;
             }
+            continue;
+        }
+        if (lang == Lang::python && (c == '"' || c == '\'') && t.compare(i, 3, std::string(3, c)) == 0) {
+            // A triple-quoted string: verbatim up to the closing triple quote.
+            Token tok;
+            tok.type = Token::Type::string;
+            tok.pos = i;
+            std::size_t e = t.find(std::string(3, c), i + 3);
+            e = e == std::string::npos ? t.size() : e;
+            for (std::size_t k = i + 3; k < e; ++k) {
+                tok.word.value.push_back(t[k]);
+                tok.word.offs.push_back(f.offset_at(k));
+            }
+            std::size_t close = std::min(e + 3, t.size());
+            tok.word.start = f.offset_at(i);
+            tok.word.end = f.offset_at(close - 1) + 1;
+            tok.word.raw = t.substr(i, close - i);
+            tok.word.literal = true;
+            tokens.push_back(std::move(tok));
+            i = close;
             continue;
         }
         if (c == '/' && n == '*' && lang == Lang::js) {
@@ -93,7 +114,7 @@ std::vector<Token> tokenize(const Fragment& f, Lang lang) {
             i = e;
             continue;
         }
-        if (c == '"' || (c == '\'' && lang == Lang::js) || (c == '`' && lang == Lang::js)) {
+        if (c == '"' || (c == '\'' && lang != Lang::zig) || (c == '`' && lang == Lang::js)) {
             Token tok;
             tok.type = Token::Type::string;
             tok.pos = i;
@@ -313,8 +334,9 @@ void cargo_lists(const std::vector<Token>& tokens, char open, Collector& out) {
 void analyze_javascript(std::string_view source, Collector& out) {
     // Every finding in JS needs one of these words; most scripts have none, and
     // skipping the tokenizer for them keeps large TypeScript trees cheap.
-    static const char* const needles[] = {"spawn", "exec", "Command", "run-with-rust-toolchain",
-                                          "$`",    "sh`",  "'cargo'", "\"cargo\""};
+    static const char* const needles[] = {"spawn", "exec",  "Command", "run-with-rust-toolchain",
+                                          "$`",    "sh`",   "'cargo'", "\"cargo\"",
+                                          "run(",  "run ("};
     if (std::none_of(std::begin(needles), std::end(needles),
                      [&](const char* n) { return source.find(n) != std::string_view::npos; })) {
         return;
@@ -365,10 +387,144 @@ void analyze_javascript(std::string_view source, Collector& out) {
             }
         } else if (name == "spawn" || name == "spawnSync" || name == "execFile" ||
                    name == "execFileSync" || name == "execa" || name == "execaSync" ||
-                   (name == "Command" && k > 0 && tokens[k - 1].type == Token::Type::punct)) {
+                   (name == "Command" && k > 0 && tokens[k - 1].type == Token::Type::punct) ||
+                   (!member && (name == "run" || name == "runSync" || name == "runCommand"))) {
+            // run('sh', ['-c', '...']): the usual name of a build script's own
+            // process helper; only a plain call (not app.run(...)) whose first
+            // argument is a string or a list counts (argv_call looks at nothing else).
             argv_call(f, tokens, k + 1, out);
         }
         out.anchors.clear();
+    }
+}
+
+void analyze_python(std::string_view source, Collector& out) {
+    static const char* const needles[] = {"subprocess", "system", "popen", "spawn", "run(",
+                                          "call(",      "Popen",  "'cargo'", "\"cargo\""};
+    if (std::none_of(std::begin(needles), std::end(needles),
+                     [&](const char* n) { return source.find(n) != std::string_view::npos; })) {
+        return;
+    }
+    Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
+    std::vector<Token> tokens = tokenize(f, Lang::python);
+    cargo_lists(tokens, '[', out);
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+        const Token& tok = tokens[k];
+        if (tok.type != Token::Type::ident || !is_punct(tokens, k + 1, '(')) {
+            continue;
+        }
+        const std::string& name = tok.text;
+        const bool member = k > 0 && is_punct(tokens, k - 1, '.');
+        const std::string object = member && k > 1 && tokens[k - 2].type == Token::Type::ident
+                                       ? tokens[k - 2].text
+                                       : std::string();
+        out.anchors = {f.offset_at(tok.pos)};
+        if ((object == "os" && (name == "system" || name == "popen")) ||
+            ((object == "subprocess" || !member) &&
+             (name == "getoutput" || name == "getstatusoutput"))) {
+            // A command line for the shell.
+            if (k + 2 < tokens.size() && tokens[k + 2].type == Token::Type::string) {
+                shell_line(tokens[k + 2].word, out);
+            }
+        } else if (((object == "subprocess" || object == "sp" || !member) &&
+                    (name == "run" || name == "call" || name == "check_call" ||
+                     name == "check_output" || name == "Popen")) ||
+                   (object == "os" && (name == "spawnlp" || name == "spawnvp"))) {
+            // subprocess.run(['cargo', 'build']) or subprocess.run('cargo build', shell=True).
+            argv_call(f, tokens, k + 1, out);
+        }
+        out.anchors.clear();
+    }
+}
+
+namespace {
+
+bool name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
+
+// Where `name` occurs in `s` as a whole file name: not glued to a longer name
+// before it (reinstall-rust.sh) or after it (install-rust.sh.bak, install-rust.shx).
+std::vector<std::size_t> file_name_hits(std::string_view s, std::string_view name) {
+    std::vector<std::size_t> hits;
+    for (std::size_t p = s.find(name); p != std::string_view::npos; p = s.find(name, p + 1)) {
+        std::size_t e = p + name.size();
+        bool before = p == 0 || !(name_char(s[p - 1]) || s[p - 1] == '.');
+        bool after = e >= s.size() || !(name_char(s[e]) || (s[e] == '.' && e + 1 < s.size() &&
+                                                            name_char(s[e + 1])));
+        if (before && after) {
+            hits.push_back(p);
+        }
+    }
+    return hits;
+}
+
+void add_reference(const Word& w, const ScriptReference& ref, Collector& out) {
+    out.add(Kind::toolchain_install, w.start, w.end, display_text(w.raw));
+    out.findings().back().why = "names " + ref.path +
+                                ", which installs a Rust toolchain: this file runs the installer "
+                                "(the scan found the install there)";
+}
+
+}  // namespace
+
+void analyze_script_references(std::string_view source, FileType type,
+                               const std::vector<ScriptReference>& refs, Collector& out) {
+    if (refs.empty()) {
+        return;
+    }
+    if (type == FileType::javascript || type == FileType::python ||
+        type == FileType::zig_build) {
+        // Code: only string literals count (an import of the same name is code).
+        Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
+        Lang lang = type == FileType::javascript ? Lang::js
+                    : type == FileType::python   ? Lang::python
+                                                 : Lang::zig;
+        for (const Token& tok : tokenize(f, lang)) {
+            if (tok.type != Token::Type::string) {
+                continue;
+            }
+            for (const ScriptReference& ref : refs) {
+                if (!file_name_hits(tok.word.value, ref.name).empty()) {
+                    add_reference(tok.word, ref, out);
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    // Shell, YAML, Makefiles, Dockerfiles, JSON: every word is a string; a
+    // line that is a comment is not.
+    const bool json = type == FileType::package_json || type == FileType::devcontainer;
+    for (const Line& line : split_lines(source)) {
+        std::string_view t = util::trim(line.text);
+        if (!json && !t.empty() && t.front() == '#') {
+            continue;
+        }
+        for (const ScriptReference& ref : refs) {
+            auto hits = file_name_hits(line.text, ref.name);
+            if (hits.empty()) {
+                continue;
+            }
+            // The word around the first hit: from the white space (or quote) before it
+            // to the one after.
+            std::size_t b = hits.front();
+            while (b > 0 && !std::isspace(static_cast<unsigned char>(line.text[b - 1])) &&
+                   line.text[b - 1] != '"' && line.text[b - 1] != '\'') {
+                --b;
+            }
+            std::size_t e = hits.front() + ref.name.size();
+            while (e < line.text.size() && !std::isspace(static_cast<unsigned char>(line.text[e])) &&
+                   line.text[e] != '"' && line.text[e] != '\'') {
+                ++e;
+            }
+            Word w;
+            w.start = line.start + static_cast<std::uint32_t>(b);
+            w.end = line.start + static_cast<std::uint32_t>(e);
+            w.raw = std::string(t);
+            add_reference(w, ref, out);
+            break;
+        }
     }
 }
 

@@ -54,6 +54,8 @@ const char* file_type_label(FileType type) {
             return "package.json";
         case FileType::javascript:
             return "JS/TS script";
+        case FileType::python:
+            return "Python script";
         case FileType::zig_build:
             return "build.zig";
         case FileType::cmake:
@@ -86,6 +88,8 @@ const char* file_type_name(FileType type) {
             return "package-json";
         case FileType::javascript:
             return "javascript";
+        case FileType::python:
+            return "python";
         case FileType::zig_build:
             return "zig-build";
         case FileType::cmake:

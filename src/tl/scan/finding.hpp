@@ -37,6 +37,7 @@ enum class FileType {
     justfile,
     package_json,
     javascript,
+    python,
     zig_build,
     cmake,
     devcontainer,
@@ -57,6 +58,12 @@ struct Finding {
     std::string why;          // why it matters
     std::string replacement;  // what to use instead
     std::string allowed_by;   // for allowed findings: the comment line or the --allow glob
+};
+
+// A script the scan found installing Rust, by the file name other files use to run it.
+struct ScriptReference {
+    std::string name;  // "install-rust.ts"
+    std::string path;  // "scripts/install-rust.ts", relative to the scanned root
 };
 
 // "toolchain-install", "rust-build", ...: the stable name used in every output format.

@@ -262,6 +262,9 @@ std::optional<FileType> classify_path(std::string_view rel) {
         }
         return FileType::javascript;
     }
+    if (ext == "py") {
+        return FileType::python;
+    }
     if (lower == "build.zig") {
         return FileType::zig_build;
     }
@@ -313,17 +316,22 @@ std::optional<FileType> classify_shebang(std::string_view content) {
         interp == "ts-node" || interp == "zx") {
         return FileType::javascript;
     }
+    if (starts_with(interp, "python")) {
+        return FileType::python;
+    }
     return std::nullopt;
 }
 
 Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
                                        std::string_view content,
-                                       const std::vector<std::string>& allow_globs) {
+                                       const std::vector<std::string>& allow_globs,
+                                       const std::vector<ScriptReference>& installers) {
     std::vector<Finding> findings;
-    if (!may_contain_findings(content)) {
+    if (!may_contain_findings(content) && installers.empty()) {
         return findings;
     }
     detail::Collector out;
+    detail::analyze_script_references(content, type, installers, out);
     bool parsed = true;
     switch (type) {
         case FileType::dockerfile:
@@ -348,6 +356,9 @@ Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
             break;
         case FileType::javascript:
             detail::analyze_javascript(content, out);
+            break;
+        case FileType::python:
+            detail::analyze_python(content, out);
             break;
         case FileType::zig_build:
             detail::analyze_zig(content, out);
@@ -431,7 +442,7 @@ Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
         f.file_type = type;
         f.severity = default_severity(r.kind);
         f.text = r.text;
-        f.why = why_text(r.kind, r.text);
+        f.why = r.why.empty() ? why_text(r.kind, r.text) : r.why;
         f.replacement = replacement_text(r.kind, type, r.text);
         std::string by;
         bool allowed = false;
@@ -550,6 +561,66 @@ FileOutcome scan_one(const fs::path& base, const std::string& rel, ListingSource
     return out;
 }
 
+// Scripts whose own findings install Rust (and are not allowed), by file name.
+std::vector<ScriptReference> rust_installers(const ScanReport& report) {
+    std::vector<ScriptReference> refs;
+    for (const Finding& f : report.findings) {
+        bool script = f.file_type == FileType::shell || f.file_type == FileType::javascript ||
+                      f.file_type == FileType::python;
+        if (!script || f.kind != Kind::toolchain_install || f.status != Status::found) {
+            continue;
+        }
+        if (std::none_of(refs.begin(), refs.end(),
+                         [&](const ScriptReference& r) { return r.path == f.path; })) {
+            refs.push_back({std::string(basename_of(f.path)), f.path});
+        }
+    }
+    return refs;
+}
+
+// A build file that runs a Rust installer through its file name (a variable
+// holding "scripts/install-rust.ts", `bash ci/setup-rust.sh`) installs Rust
+// too: such files are scanned again with the installers' names, and their
+// findings replaced.
+void add_installer_references(const fs::path& base, const ScanOptions& options,
+                              ScanReport& report) {
+    const std::vector<ScriptReference> installers = rust_installers(report);
+    if (installers.empty()) {
+        return;
+    }
+    for (ScannedFile& file : report.scanned) {
+        std::vector<ScriptReference> refs;
+        FileText text;
+        for (const ScriptReference& r : installers) {
+            if (r.path == file.path) {
+                continue;  // a script naming itself (usage text) runs nothing
+            }
+            if (!text.ok && text.reason.empty()) {
+                text = read_text(base / file.path,
+                                 std::min<std::uint64_t>(options.max_file_size, 1u << 30));
+                if (!text.ok) {
+                    break;
+                }
+            }
+            if (text.text.find(r.name) != std::string::npos) {
+                refs.push_back(r);
+            }
+        }
+        if (refs.empty()) {
+            continue;
+        }
+        auto findings = scan_text(file.path, file.type, text.text, options.allow_globs, refs);
+        if (!findings) {
+            continue;
+        }
+        std::erase_if(report.findings, [&](const Finding& f) { return f.path == file.path; });
+        file.findings = findings->size();
+        for (auto& f : *findings) {
+            report.findings.push_back(std::move(f));
+        }
+    }
+}
+
 }  // namespace
 
 Result<ScanReport> scan_tree(const ScanOptions& options) {
@@ -602,6 +673,7 @@ Result<ScanReport> scan_tree(const ScanOptions& options) {
             report.findings.push_back(std::move(f));
         }
     }
+    add_installer_references(base, options, report);
     std::stable_sort(report.findings.begin(), report.findings.end(),
                      [](const Finding& a, const Finding& b) { return a.path < b.path; });
     report.seconds =

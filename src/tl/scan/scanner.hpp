@@ -91,11 +91,13 @@ bool may_be_script(std::string_view rel_path);
 std::optional<FileType> classify_shebang(std::string_view content);
 
 // The findings in one file's text, sorted, with allow comments and the allow
-// list applied. A JSON file that does not parse gives a failure (the caller
+// list applied. Strings naming one of `installers` (by file name) are findings
+// too: the file runs a script that installs Rust. A JSON file that does not parse gives a failure (the caller
 // records it as skipped), never a crash.
 Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
                                        std::string_view content,
-                                       const std::vector<std::string>& allow_globs = {});
+                                       const std::vector<std::string>& allow_globs = {},
+                                       const std::vector<ScriptReference>& installers = {});
 
 // Scans a tree (or one file). Fails with not_found when the root does not
 // exist and filesystem when it cannot be listed; unreadable, binary, huge or

@@ -1,0 +1,2 @@
+# CI image: one line, two toolchain commands.
+RUN rustup default stable && rustup component add clippy
