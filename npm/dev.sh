@@ -72,12 +72,21 @@ log: { type: stdout, format: pretty, level: warn }
 YAML
   "$NPM_DEV_TOOLS/node_modules/.bin/verdaccio" --config "$dir/config.yaml" >"$dir/log" 2>&1 &
   NPM_DEV_REGISTRY_PID=$!
-  local i
-  for i in $(seq 300); do curl -sf "$NPM_DEV_REGISTRY-/ping" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -sf "$NPM_DEV_REGISTRY-/ping" >/dev/null || { cat "$dir/log" >&2; npm_dev_fail "verdaccio did not start"; return 1; }
-  token="$(curl -sf -X PUT -H 'content-type: application/json' \
-    -d '{"name":"publisher","password":"throw-away-test-password"}' \
-    "$NPM_DEV_REGISTRY-/user/org.couchdb.user:publisher" | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')"
+  # No curl on a fresh test machine: Node's fetch.
+  token="$(NPM_DEV_REGISTRY="$NPM_DEV_REGISTRY" node -e '
+    const url = process.env.NPM_DEV_REGISTRY;
+    (async () => {
+      for (let i = 0; i < 300; i++) {
+        try { if ((await fetch(url + "-/ping")).ok) break; } catch {}
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const r = await fetch(url + "-/user/org.couchdb.user:publisher", {
+        method: "PUT", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "publisher", password: "throw-away-test-password" }),
+      });
+      process.stdout.write((await r.json()).token || "");
+    })().catch((e) => { console.error(String(e)); process.exit(1); });')" \
+    || { cat "$dir/log" >&2; npm_dev_fail "verdaccio did not start or gave no user"; return 1; }
   [ -n "$token" ] || npm_dev_fail "verdaccio gave no token" || return 1
   mkdir -p "$HOME"
   printf 'registry=%s\n//127.0.0.1:%s/:_authToken=%s\n' "$NPM_DEV_REGISTRY" "$port" "$token" > "$HOME/.npmrc"

@@ -254,6 +254,14 @@ tl_check "SIGINT and SIGTERM to the launcher stop the download, leaving no proce
 make_release "$S/slow" temporal-libs-v2.0.0 1048576
 start_fake "$S/slow" --rate 20000
 cd "$S/bun-app"
+# Children of PID named NAME, from /proc (procps may be absent).
+children() {
+  local f pid comm state ppid rest
+  for f in /proc/[0-9]*/stat; do
+    read -r pid comm state ppid rest 2>/dev/null <"$f" || continue
+    if [ "$ppid" = "$1" ] && [ "$comm" = "($2)" ]; then echo "$pid"; fi
+  done
+}
 for run in "node SIGINT 130" "bun SIGINT 130" "node SIGTERM 143" "bun SIGTERM 143"; do
   set -- $run
   rt="$1" sig="$2" want="$3"
@@ -261,7 +269,7 @@ for run in "node SIGINT 130" "bun SIGINT 130" "node SIGTERM 143" "bun SIGTERM 14
     --cache-dir "$S/cache-slow-$rt" >/dev/null 2>&1 &
   launcher=$!
   child=""
-  for _ in $(seq 100); do child="$(pgrep -P "$launcher" -x temporal-libs || true)"; [ -n "$child" ] && break; sleep 0.05; done
+  for _ in $(seq 100); do child="$(children "$launcher" temporal-libs)"; [ -n "$child" ] && break; sleep 0.05; done
   [ -n "$child" ] || tl_fail "$rt: the launcher started no temporal-libs"
   sleep 0.5
   kill -0 "$child" 2>/dev/null || tl_fail "$rt: the download ended before the signal (not slow enough)"
@@ -272,6 +280,8 @@ for run in "node SIGINT 130" "bun SIGINT 130" "node SIGTERM 143" "bun SIGTERM 14
   if kill -0 "$child" 2>/dev/null; then tl_fail "$rt $sig: temporal-libs ($child) still runs"; fi
   echo "   $rt $sig: launcher $code, child gone"
 done
-if pgrep -f -- "--cache-dir $S/cache-slow" >/dev/null; then tl_fail "a download process is left over"; fi
+if grep -qsEz -- "$S/cache-slow-(node|bun)\$" /proc/[0-9]*/cmdline; then
+  tl_fail "a download process is left over"
+fi
 
 echo "npm: all checks passed"
