@@ -23,15 +23,19 @@ try {
   fail(e.message, e.code === "unsupported_platform" ? 2 : 3);
 }
 
-const child = spawn(file, process.argv.slice(2), { stdio: "inherit" });
-
+// The handlers go in before the child starts: a signal that comes while it
+// starts is handled (forwarded) once this synchronous code is done, never by
+// the default action, which would end this process and leave the child.
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+let child;
 const forward = (signal) => {
   // On a terminal's Ctrl-C the child gets SIGINT from the terminal too; one
   // more is harmless: the tool stops on the first.
-  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
 };
 for (const s of FORWARDED) process.on(s, forward);
+
+child = spawn(file, process.argv.slice(2), { stdio: "inherit" });
 
 child.on("error", (e) => {
   const why = e.code === "EACCES" ? "it is not executable" : e.message;
