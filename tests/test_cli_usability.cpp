@@ -280,3 +280,24 @@ TEST(CliUsability, FallbackCargoOnTheCommandLineSaysItIsNotApplied) {
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_TRUE(contains(bad.err, "'fallback' must be none or cargo")) << bad.err;
 }
+
+TEST(CliUsability, CmakeInstallPutsTheManPageAndCompletionsWhereShellsLook) {
+    // The build directory is the tool's (build/temporal-libs).
+    fs::path build = fs::path(tool_path()).parent_path();
+    if (!fs::exists(build / "cmake_install.cmake")) {
+        GTEST_SKIP() << "no cmake_install.cmake beside " << tool_path();
+    }
+    TestDir d;
+    auto r = run_process({"cmake", "--install", build.string(), "--prefix", d.path().string()});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto man = run_process({tool_path(), "man"});
+    EXPECT_EQ(read_file(d / "share/man/man1/temporal-libs.1"), man.out);
+    for (const auto& [file, shell] :
+         std::vector<std::pair<std::string, std::string>>{
+             {"share/bash-completion/completions/temporal-libs", "bash"},
+             {"share/zsh/site-functions/_temporal-libs", "zsh"},
+             {"share/fish/vendor_completions.d/temporal-libs.fish", "fish"}}) {
+        EXPECT_EQ(read_file(d / file), run_process({tool_path(), "completion", shell}).out)
+            << file;
+    }
+}
