@@ -49,8 +49,12 @@ TEST(Cache, InstallLookupAndLatest) {
     ASSERT_TRUE(c.update_latest("temporal-libs-v1.0.0").has_value());
     EXPECT_EQ(fs::read_symlink(d / "cache/latest"), "temporal-libs-v1.0.0");
     install_entry(c, "temporal-libs-v1.2.0", "lib-two");
+    // Only `update` (LatestLink::move) moves a link that resolves; any other
+    // install leaves it, newer tag or older.
     ASSERT_TRUE(c.update_latest("temporal-libs-v1.2.0").has_value());
-    // An older tag fetched later does not move "latest" backwards.
+    EXPECT_EQ(*c.latest_tag(), "temporal-libs-v1.0.0");
+    ASSERT_TRUE(c.update_latest("temporal-libs-v1.2.0", cache::LatestLink::move).has_value());
+    EXPECT_EQ(*c.latest_tag(), "temporal-libs-v1.2.0");
     ASSERT_TRUE(c.update_latest("temporal-libs-v1.0.0").has_value());
     EXPECT_EQ(*c.latest_tag(), "temporal-libs-v1.2.0");
 }

@@ -231,7 +231,9 @@ TEST(CacheCli, PruneAndClearKeepOthersAndLatest) {
     for (const char* v : {"v1.0.2", "v1.1.0", "v1.2.0"}) {
         ASSERT_EQ(f.run({"download", "--version", v, "--platform", f.platform}).exit_code, 0);
     }
-    // Make v1.2.0 "latest" but older ones have a newer install? latest follows the newest tag.
+    // The first install created the link; only update moves it (to v1.2.0, the highest).
+    EXPECT_EQ(fs::read_symlink(f.cache() / "latest"), "temporal-libs-v1.0.2");
+    ASSERT_EQ(f.run({"update", "--platform", f.platform}).exit_code, 0);
     EXPECT_EQ(fs::read_symlink(f.cache() / "latest"), "temporal-libs-v1.2.0");
 
     auto dry = f.run({"cache", "prune", "--keep", "1", "--dry-run"});

@@ -383,8 +383,10 @@ struct Published {
         EXPECT_FALSE(fs::exists(f.entry()));
         std::error_code ec;
         for (const auto& e : fs::recursive_directory_iterator(f.cache(), ec)) {
+            // The cache's own markers (CACHEDIR.TAG, .gitignore) are not an install.
             EXPECT_FALSE(e.is_regular_file() && e.path().filename() != ".stats.json" &&
-                         e.path().extension() != ".lock")
+                         e.path().filename() != "CACHEDIR.TAG" &&
+                         e.path().filename() != ".gitignore" && e.path().extension() != ".lock")
                 << "left behind: " << e.path();
             EXPECT_FALSE(contains(e.path().filename().string(), ".staging-")) << e.path();
         }

@@ -1,5 +1,6 @@
 #include "tl/cache/cache.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,6 +130,29 @@ fs::path Cache::archive_path(const std::string& sha256, const std::string& exten
     return m_root / ".archives" / (sha256 + extension);
 }
 
+namespace {
+
+// Writes `text` to `path` only when nothing is there (O_EXCL, no link
+// followed): a user's own file of that name is left as it is.
+Result<void> write_if_absent(const fs::path& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST || errno == ELOOP) {
+            return {};
+        }
+        return fail(ErrorKind::filesystem,
+                    "cannot create '" + path.string() + "': " + std::strerror(errno));
+    }
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!ok) {
+        return fail(ErrorKind::filesystem, "cannot write '" + path.string() + "'");
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<void> Cache::ensure_layout() const {
     if (auto r = util::create_directories(m_root); !r) {
         return r;
@@ -141,7 +165,62 @@ Result<void> Cache::ensure_layout() const {
         }
     }
     note(std::move(moved));
-    return {};
+    // Backup tools skip a directory with CACHEDIR.TAG; git ignores one whose
+    // .gitignore says "*" (itself included), so a cache inside a project
+    // never shows in `git status`.
+    if (auto r = write_if_absent(
+            m_root / "CACHEDIR.TAG",
+            std::string(k_cachedir_tag_signature) +
+                "\n# This file is a cache directory tag created by temporal-libs.\n"
+                "# For information about cache directory tags, see https://bford.ca/cachedir/\n");
+        !r) {
+        return r;
+    }
+    return write_if_absent(m_root / ".gitignore",
+                           "# Created by temporal-libs: the cache is never committed.\n*\n");
+}
+
+fs::path Cache::lockfile_guard_path() const {
+    return m_root / ".locks" / "lockfile.lock";
+}
+
+std::string Cache::alias_name(const std::string& tag) {
+    std::string label = release::version_label(tag);
+    if (label == tag || label.empty() || label[0] == '.' || label == "latest" ||
+        label.find('/') != std::string::npos || label == "CACHEDIR.TAG") {
+        return "";
+    }
+    return label;
+}
+
+Result<void> Cache::add_alias(const std::string& tag) const {
+    std::string name = alias_name(tag);
+    if (name.empty()) {
+        return {};
+    }
+    fs::path link = m_root / name;
+    std::error_code ec;
+    fs::path current = fs::read_symlink(link, ec);
+    if (!ec && current == tag) {
+        return {};
+    }
+    auto st = fs::symlink_status(link, ec);
+    if (fs::exists(st) && !fs::is_symlink(st)) {
+        return {};  // a real directory or file of that name is someone's: left alone
+    }
+    return util::replace_symlink(link, tag);
+}
+
+void Cache::remove_alias(const std::string& tag) const {
+    std::string name = alias_name(tag);
+    if (name.empty()) {
+        return;
+    }
+    std::error_code ec;
+    fs::path link = m_root / name;
+    if (fs::read_symlink(link, ec) == tag && !ec && !fs::exists(m_root / tag, ec)) {
+        fs::remove(link, ec);
+    }
 }
 
 Lookup Cache::lookup(const std::string& tag, const std::string& platform, Verify verify) const {
@@ -329,15 +408,14 @@ std::optional<std::string> Cache::latest_tag() const {
     return target.filename().string();
 }
 
-Result<void> Cache::update_latest(const std::string& tag) const {
+Result<void> Cache::update_latest(const std::string& tag, LatestLink mode) const {
     auto current = latest_tag();
     std::error_code ec;
-    if (current && *current != tag && fs::is_directory(m_root / *current, ec) &&
-        release::compare_tags(*current, tag) > 0) {
-        return {};  // a newer tag is installed and stays "latest"
-    }
     if (current && *current == tag) {
         return {};
+    }
+    if (mode == LatestLink::create && current && fs::is_directory(m_root / *current, ec)) {
+        return {};  // only `update` moves a link that resolves
     }
     return util::replace_symlink(m_root / "latest", tag);
 }
@@ -443,6 +521,7 @@ Result<bool> Cache::remove_entry(const std::string& tag, const std::string& plat
     remove_leftovers(tag, platform);
     std::error_code ec;
     fs::remove(m_root / tag, ec);  // only succeeds when no other platform is left
+    remove_alias(tag);             // and then the alias goes with it
     return true;
 }
 

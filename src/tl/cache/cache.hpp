@@ -4,13 +4,16 @@
 //
 // Layout (the first two lines are the contract existing Zig builds read):
 //   <root>/<tag>/<platform>/lib<name>.a           installed libraries
-//   <root>/latest -> <tag>                        symlink to the newest tag installed
+//   <root>/latest -> <tag>                        symlink moved by `update` (below)
+//   <root>/<version> -> <tag>                     alias: v1.0.2 -> temporal-libs-v1.0.2
+//   <root>/CACHEDIR.TAG, <root>/.gitignore        "not a backup", "not in git" markers
 //   <root>/<tag>/<platform>/.temporal-libs-entry.json   what was installed (below)
 //   <root>/<tag>/.staging-<platform>-<pid>-<rand>/     an extraction in progress
 //   <root>/<tag>/.old-<platform>-<pid>-<rand>/         an entry being replaced
 //   <root>/.archives/<sha256><ext>                downloaded archives, by digest
 //   <root>/.partial/<asset>.part(.json)           interrupted downloads and their validator
 //   <root>/.locks/<tag>@<platform>.lock           per-entry lock (flock)
+//   <root>/.locks/lockfile.lock                   guards rewrites of temporal-libs.lock
 //   <root>/.stats.json                            hit/miss counters, last use per entry
 //
 // An entry appears complete or not at all: it is extracted into a staging
@@ -24,6 +27,13 @@
 //    "archive": {"name", "sha256", "size"}, "installed_at" (epoch seconds),
 //    "files": [{"path", "sha256", "size", "inode", "mtime_ns"}]}
 // A record of another format version, or none at all, is a cache miss.
+//
+// The latest link: `update` points it at the release it resolved (LatestLink::move);
+// every other install only creates it when the cache has none, or none that
+// resolves (LatestLink::create). `clear` and `prune` never leave it dangling
+// (repair_latest). The alias <version> -> <tag> lets a lookup by the version
+// as a user writes it (the original Zig build's TEMPORAL_LIBS_VERSION=v1.0.2)
+// find the entry; it comes and goes with the tag's directory.
 //
 // Statistics (.stats.json), format version 1, changed under .locks/stats.lock
 // by atomic rewrite:
@@ -49,6 +59,11 @@ namespace fs = std::filesystem;
 inline constexpr int k_entry_format = 1;
 inline constexpr const char* k_entry_file = ".temporal-libs-entry.json";
 inline constexpr const char* k_default_dir = ".temporal-libs-cache";
+// https://bford.ca/cachedir/: backup and sync tools skip a directory holding it.
+inline constexpr const char* k_cachedir_tag_signature = "Signature: 8a477f597d28d172789f06886806bc55";
+
+// Whether an install moves the latest link (update) or only creates a missing one.
+enum class LatestLink { create, move };
 
 // How thoroughly an entry is checked before use.
 enum class Verify { fast, full };
@@ -103,8 +118,23 @@ public:
     // <root>/.archives/<sha256><extension>
     fs::path archive_path(const std::string& sha256, const std::string& extension) const;
 
-    // Creates the cache's directories; a filesystem failure names the one that failed.
+    // Creates the cache's directories, and CACHEDIR.TAG and a .gitignore of "*"
+    // in its root when absent (a user's own files are never replaced); a
+    // filesystem failure names the one that failed.
     Result<void> ensure_layout() const;
+
+    // The lock guarding rewrites of a project's temporal-libs.lock (inside
+    // the cache, so the project's root gets no helper file).
+    fs::path lockfile_guard_path() const;
+
+    // <root>/v1.0.2 -> temporal-libs-v1.0.2 for an installed tag (nothing for
+    // a tag without the prefix); replaced atomically, never over a real
+    // directory or file of that name.
+    Result<void> add_alias(const std::string& tag) const;
+    // The alias of `tag`, when one points at it, goes; for a removed tag.
+    void remove_alias(const std::string& tag) const;
+    // The alias name of `tag` ("v1.0.2"), empty when it has none.
+    static std::string alias_name(const std::string& tag);
 
     // Finds and checks an entry: sizes, inodes and mtimes (fast) or every
     // file's SHA-256 (full) against its record.
@@ -128,8 +158,10 @@ public:
     // Moves a damaged entry aside so it can be fetched again; the old files are removed.
     Result<void> discard_entry(const std::string& tag, const std::string& platform) const;
 
-    // Points <root>/latest at `tag` when no newer tag is installed there already.
-    Result<void> update_latest(const std::string& tag) const;
+    // LatestLink::move points <root>/latest at `tag`; LatestLink::create only
+    // when there is no link or it points at nothing installed.
+    Result<void> update_latest(const std::string& tag,
+                               LatestLink mode = LatestLink::create) const;
 
     // The tag <root>/latest points at, if any.
     std::optional<std::string> latest_tag() const;

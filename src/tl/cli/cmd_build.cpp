@@ -26,7 +26,7 @@ struct BuildFlags {
     bool json = false;
 };
 
-std::string result_json(const publish::BuildRecord& r, const std::string& out) {
+nlohmann::json result_json(const publish::BuildRecord& r, const std::string& out) {
     nlohmann::json crates = nlohmann::json::array();
     for (const auto& c : r.crates) {
         crates.push_back({{"crate", c.crate},
@@ -41,11 +41,11 @@ std::string result_json(const publish::BuildRecord& r, const std::string& out) {
                         {"cargo", r.cargo},
                         {"source_revision", r.source_revision},
                         {"crates", crates}};
-    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    return j;
 }
 
 void run_build(Context& ctx, const BuildFlags& f) {
-    try {
+    {
         publish::BuildOptions o;
         o.source = f.source;
         o.target = f.target;
@@ -60,17 +60,12 @@ void run_build(Context& ctx, const BuildFlags& f) {
         ctx.console.info("built " + std::to_string(r.crates.size()) + " libraries for " + r.target +
                          " into " + util::quoted(f.out));
         if (f.json) {
-            std::puts(util::scrub(result_json(r, f.out)).c_str());
+            print_json(ctx, result_json(r, f.out));
         } else {
             for (const auto& c : r.crates) {
                 std::printf("%s\n", c.path.string().c_str());
             }
         }
-    } catch (const Error& e) {
-        if (f.json) {
-            std::puts(util::scrub(error_json(e)).c_str());
-        }
-        throw;
     }
 }
 

@@ -138,10 +138,23 @@ void add_cache_command(CLI::App& app, Context& ctx) {
         app.add_subcommand("cache", "Inspect and manage the local cache of downloaded libraries");
     cache_cmd->require_subcommand(1);
     cache_cmd->footer(
-        "\nThe cache (default .temporal-libs-cache in the project directory) holds\n"
-        "<tag>/<platform>/lib*.a, a 'latest' link, the downloaded archives and\n"
-        "statistics. It may be shared by parallel builds: every change takes the\n"
-        "entry's lock, and entries in use are never removed.\n\n" +
+        "\nThe cache holds <tag>/<platform>/lib*.a, a v1.0.2 -> temporal-libs-v1.0.2 link\n"
+        "beside each tag, a 'latest' link, the downloaded archives and statistics. Its\n"
+        "default is .temporal-libs-cache in a project (a folder with temporal-libs.toml,\n"
+        "temporal-libs.lock or a git work tree), else $XDG_CACHE_HOME/temporal-libs\n"
+        "(~/.cache/temporal-libs; ~/Library/Caches/temporal-libs on macOS); 'config show'\n"
+        "says which rule chose it. A new cache gets CACHEDIR.TAG (backup tools skip it)\n"
+        "and a .gitignore of '*' (git status stays clean).\n\n"
+        "The 'latest' link points at the release 'temporal-libs update' installed last\n"
+        "(the highest version at that time). Only update moves it; 'download --version V'\n"
+        "never does, except that a cache without the link gets one at its first install.\n"
+        "'clear' and 'prune' never leave it dangling.\n\n"
+        "The cache may be shared by parallel builds: every change takes the entry's lock,\n"
+        "and entries in use are never removed.\n\n"
+        "Examples:\n"
+        "  temporal-libs cache list\n"
+        "  temporal-libs cache prune --keep 2\n"
+        "  LIB_DIR=$(temporal-libs cache path --version v1.0.2)\n\n" +
         exit_codes_help());
 
     // cache list
@@ -151,7 +164,11 @@ void add_cache_command(CLI::App& app, Context& ctx) {
             *cache_cmd, "list",
             "List installed entries and the cache hit rate\n\n"
             "Shows tag, platform, size, install and last-use times, state, and the hit/miss\n"
-            "counters (hit rate = hits / (hits + misses)).",
+            "counters (hit rate = hits / (hits + misses)).\n\n"
+            "Examples:\n"
+            "  temporal-libs cache list\n"
+            "  temporal-libs cache list --json | jq '.entries[] | select(.latest)'\n"
+            "  temporal-libs cache list --cache-dir ~/.cache/temporal-libs",
             [&ctx, flags] {
                 cache::Cache c = open_cache(ctx, *flags);
                 auto verify = flags->verify == "full" ? cache::Verify::full : cache::Verify::fast;
@@ -173,7 +190,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                                 {"misses", st.misses},
                                 {"downloads", st.downloads},
                                 {"hit_rate", rate}}}};
-                    std::puts(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+                    print_json(ctx, std::move(j));
                     return;
                 }
                 std::printf("cache: %s\n", c.root().string().c_str());
@@ -204,7 +221,10 @@ void add_cache_command(CLI::App& app, Context& ctx) {
             *cache_cmd, "verify",
             "Check every cached entry against its record\n\n"
             "Compares sizes, inodes and mtimes, or with --full\n"
-            "every file's SHA-256. Exits 7 when an entry is damaged or unverified.",
+            "every file's SHA-256. Exits 7 when an entry is damaged or unverified.\n\n"
+            "Examples:\n"
+            "  temporal-libs cache verify\n"
+            "  temporal-libs cache verify --full --json",
             [&ctx, flags, full] {
                 cache::Cache c = open_cache(ctx, *flags);
                 auto rows = collect(c, *full || flags->verify == "full" ? cache::Verify::full
@@ -221,7 +241,8 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                     }
                 }
                 if (flags->json) {
-                    std::puts(json({{"entries", entries}, {"bad", bad}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+                    // The document names the bad entries: no error object follows.
+                    print_json(ctx, {{"entries", entries}, {"bad", bad}});
                 }
                 if (bad > 0) {
                     throw Error(ErrorKind::found,
@@ -247,7 +268,11 @@ void add_cache_command(CLI::App& app, Context& ctx) {
             "Remove cached entries\n\n"
             "One version (--version), one platform (--platform), both, or\n"
             "everything (--all, including kept archives and partial downloads). Entries in\n"
-            "use by another process are skipped. --dry-run only prints what would go.",
+            "use by another process are skipped. --dry-run only prints what would go.\n\n"
+            "Examples:\n"
+            "  temporal-libs cache clear --version v1.0.2\n"
+            "  temporal-libs cache clear --platform macos-x64 --dry-run\n"
+            "  temporal-libs cache clear --all",
             [&ctx, flags, all, dry] {
                 if (!*all && flags->version.empty() && flags->platform.empty()) {
                     throw Error(ErrorKind::usage,
@@ -262,29 +287,42 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                 if (!flags->version.empty()) {
                     want_tag = value_or_throw(release::normalize_tag(flags->version));
                 }
+                const bool js = flags->json;
                 std::size_t removed = 0;
+                json removed_rows = json::array();
+                json kept_rows = json::array();
                 for (const auto& [tag, plat] : c.entries()) {
                     if ((!want_tag.empty() && tag != want_tag) ||
                         (!want_platform.empty() && plat != want_platform)) {
                         continue;
                     }
                     if (*dry) {
-                        std::printf("would remove %s %s\n", tag.c_str(), plat.c_str());
+                        if (!js) {
+                            std::printf("would remove %s %s\n", tag.c_str(), plat.c_str());
+                        }
+                        removed_rows.push_back({{"tag", tag}, {"platform", plat}});
                         ++removed;
                         continue;
                     }
                     auto r = value_or_throw(c.remove_entry(tag, plat));
                     if (r) {
-                        std::printf("removed %s %s\n", tag.c_str(), plat.c_str());
+                        if (!js) {
+                            std::printf("removed %s %s\n", tag.c_str(), plat.c_str());
+                        }
+                        removed_rows.push_back({{"tag", tag}, {"platform", plat}});
                         ++removed;
                     } else {
                         ctx.console.warn(tag + " " + plat + " is in use by another process; kept");
+                        kept_rows.push_back({{"tag", tag}, {"platform", plat}, {"why", "in use"}});
                     }
                 }
                 if (*all) {
                     for (const char* sub : {".archives", ".partial"}) {
                         if (*dry) {
-                            std::printf("would remove %s\n", (c.root() / sub).string().c_str());
+                            if (!js) {
+                                std::printf("would remove %s\n",
+                                            (c.root() / sub).string().c_str());
+                            }
                         } else {
                             util::remove_tree(c.root() / sub);
                         }
@@ -292,6 +330,13 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                 }
                 if (!*dry) {
                     value_or_throw(c.repair_latest());
+                }
+                if (js) {
+                    print_json(ctx, {{"cache_dir", c.root().string()},
+                                     {"dry_run", *dry},
+                                     {"removed", removed_rows},
+                                     {"kept", kept_rows}});
+                    return;
                 }
                 std::printf("%s %zu entr%s\n", *dry ? "would remove" : "removed", removed,
                             removed == 1 ? "y" : "ies");
@@ -315,7 +360,10 @@ void add_cache_command(CLI::App& app, Context& ctx) {
             "Remove old versions\n\n"
             "All but the newest N tags (--keep N), or entries not used\n"
             "for a while (--older-than 30d; units s, m, h, d, w). Never removes the tag\n"
-            "'latest' points at or an entry in use. Kept archives no entry refers to go too.",
+            "'latest' points at or an entry in use. Kept archives no entry refers to go too.\n\n"
+            "Examples:\n"
+            "  temporal-libs cache prune --keep 2\n"
+            "  temporal-libs cache prune --older-than 30d --dry-run",
             [&ctx, flags, keep, older, dry] {
                 if (*keep == k_not_given && older->empty()) {
                     throw Error(ErrorKind::usage,
@@ -340,6 +388,9 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                     }
                 }
                 std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+                const bool js = flags->json;
+                json removed_rows = json::array();
+                json kept_rows = json::array();
                 std::size_t removed = 0;
                 std::vector<std::string> kept_digests;
                 for (const auto& r : rows) {
@@ -354,16 +405,27 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                             kept_digests.push_back(r.lookup.record->archive_sha256);
                         }
                         if (old) {
-                            std::printf("keeping %s %s (%s)\n", r.tag.c_str(), r.platform.c_str(),
-                                        r.latest ? "latest points at it" : "in use");
+                            const char* why = r.latest ? "latest points at it" : "in use";
+                            if (!js) {
+                                std::printf("keeping %s %s (%s)\n", r.tag.c_str(),
+                                            r.platform.c_str(), why);
+                            }
+                            kept_rows.push_back(
+                                {{"tag", r.tag}, {"platform", r.platform}, {"why", why}});
                         }
                         continue;
                     }
                     if (*dry) {
-                        std::printf("would remove %s %s\n", r.tag.c_str(), r.platform.c_str());
+                        if (!js) {
+                            std::printf("would remove %s %s\n", r.tag.c_str(), r.platform.c_str());
+                        }
+                        removed_rows.push_back({{"tag", r.tag}, {"platform", r.platform}});
                         ++removed;
                     } else if (value_or_throw(c.remove_entry(r.tag, r.platform))) {
-                        std::printf("removed %s %s\n", r.tag.c_str(), r.platform.c_str());
+                        if (!js) {
+                            std::printf("removed %s %s\n", r.tag.c_str(), r.platform.c_str());
+                        }
+                        removed_rows.push_back({{"tag", r.tag}, {"platform", r.platform}});
                         ++removed;
                     }
                 }
@@ -374,11 +436,21 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                     if (std::find(kept_digests.begin(), kept_digests.end(), digest) ==
                         kept_digests.end()) {
                         if (*dry) {
-                            std::printf("would remove archive %s\n", a.path().filename().c_str());
+                            if (!js) {
+                                std::printf("would remove archive %s\n",
+                                            a.path().filename().c_str());
+                            }
                         } else {
                             util::remove_tree(a.path());
                         }
                     }
+                }
+                if (js) {
+                    print_json(ctx, {{"cache_dir", c.root().string()},
+                                     {"dry_run", *dry},
+                                     {"removed", removed_rows},
+                                     {"kept", kept_rows}});
+                    return;
                 }
                 std::printf("%s %zu entr%s\n", *dry ? "would remove" : "removed", removed,
                             removed == 1 ? "y" : "ies");
@@ -399,12 +471,21 @@ void add_cache_command(CLI::App& app, Context& ctx) {
             "Print the directory holding a version's libraries\n\n"
             "For scripts: LIB_DIR=$(temporal-libs cache path --version v1.0.2).\n"
             "Exits 3 when that version is not installed for the platform.\n"
-            "Without --version and --platform, prints the cache directory itself.",
+            "Without --version and --platform, prints the cache directory itself.\n\n"
+            "Examples:\n"
+            "  temporal-libs cache path\n"
+            "  temporal-libs cache path --version v1.0.2 --platform linux-x64\n"
+            "  temporal-libs cache path --version latest --json",
             [&ctx, flags] {
                 Session s = open_session(ctx, *flags);
                 if (flags->version.empty() && flags->platform.empty() &&
                     s.config.get("version").origin == config::Origin::default_value) {
-                    std::puts(s.cache->root().string().c_str());
+                    if (flags->json) {
+                        print_json(ctx, {{"path", s.cache->root().string()},
+                                         {"cache_dir", s.cache->root().string()}});
+                    } else {
+                        std::puts(s.cache->root().string().c_str());
+                    }
                     return;
                 }
                 std::string tag = s.options.version;
@@ -426,7 +507,15 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                                     "; run 'temporal-libs download --version " +
                                     release::version_label(tag) + "'");
                 }
-                std::puts(s.cache->entry_dir(tag, s.platform.name()).string().c_str());
+                std::string dir = s.cache->entry_dir(tag, s.platform.name()).string();
+                if (flags->json) {
+                    print_json(ctx, {{"path", dir},
+                                     {"cache_dir", s.cache->root().string()},
+                                     {"tag", tag},
+                                     {"platform", s.platform.name()}});
+                } else {
+                    std::puts(dir.c_str());
+                }
             });
         add_common_flags(cmd, *flags, FlagSet::cache_only);
     }

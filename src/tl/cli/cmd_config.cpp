@@ -12,7 +12,11 @@ void add_config_command(CLI::App& app, Context& ctx) {
     CLI::App* config_cmd = app.add_subcommand(
         "config", "Show the effective configuration and where each value comes from");
     config_cmd->require_subcommand(1);
-    config_cmd->footer("\n" + exit_codes_help());
+    config_cmd->footer(
+        "\nExamples:\n"
+        "  temporal-libs config show\n"
+        "  temporal-libs config show --json\n\n" +
+        exit_codes_help());
     auto flags = std::make_shared<CommonFlags>();
     CLI::App* show = add_command(
         *config_cmd, "show",
@@ -20,7 +24,14 @@ void add_config_command(CLI::App& app, Context& ctx) {
         "Layers, lowest first: default, user file ($XDG_CONFIG_HOME/temporal-libs/\n"
         "config.toml), project file (temporal-libs.toml, found by walking up from the\n"
         "working directory), environment, command line. Flags given here count as the\n"
-        "command-line layer, so 'config show --version v2' shows what download would use.",
+        "command-line layer, so 'config show --version v2' shows what download would use.\n"
+        "Path settings (cache_dir, source_dir) expand ~, $VAR and ${VAR}. The cache line\n"
+        "says which rule chose the cache directory (setting, project default or user\n"
+        "cache default).\n\n"
+        "Examples:\n"
+        "  temporal-libs config show\n"
+        "  temporal-libs config show --json | jq -r .cache_dir\n"
+        "  TEMPORAL_LIBS_VERSION=latest temporal-libs config show --source file:///srv/tl",
         [&ctx, flags] {
             Session s = open_session(ctx, *flags);
             const config::Config& c = s.config;
@@ -36,14 +47,16 @@ void add_config_command(CLI::App& app, Context& ctx) {
                     {"settings", j},
                     {"project_file", c.project_file() ? c.project_file()->string() : ""},
                     {"cache_dir", s.cache->root().string()},
+                    {"cache_dir_rule", s.cache_rule},
                     {"platform", s.platform.name()}};
-                std::puts(util::scrub(out.dump(2)).c_str());
+                print_json(ctx, std::move(out));
                 return;
             }
             std::printf("project file: %s\n",
                         c.project_file() ? c.project_file()->string().c_str() : "(none)");
-            std::printf("platform:     %s\ncache:        %s\n\n", s.platform.name().c_str(),
-                        s.cache->root().string().c_str());
+            std::printf("platform:     %s\ncache:        %s\n              (%s)\n\n",
+                        s.platform.name().c_str(), s.cache->root().string().c_str(),
+                        s.cache_rule.c_str());
             for (const auto& k : config::keys()) {
                 const config::Value& v = c.get(k.name);
                 std::string origin = config::origin_name(v.origin);

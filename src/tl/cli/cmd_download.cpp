@@ -37,9 +37,9 @@ std::string result_line(const install::InstallResult& r) {
            ")";
 }
 
-void print_result(const install::InstallResult& r, bool json) {
+void print_result(Context& ctx, const install::InstallResult& r, bool json) {
     if (json) {
-        std::puts(util::scrub(result_object(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)).c_str());
+        print_json(ctx, result_object(r));
         return;
     }
     std::puts(util::scrub(result_line(r)).c_str());
@@ -55,7 +55,7 @@ void apply_libraries(Session& s, const std::string& libraries) {
 // Runs the installer for the flags; `version` overrides the configured one.
 void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::string& version,
                  const std::string& libraries = {}) {
-    try {
+    {
         CommonFlags f = flags;
         if (!version.empty()) {
             f.version = version;
@@ -65,14 +65,29 @@ void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::
         if (force) {
             s.options.force = install::Force::yes;
         }
+        // `update` (version "latest" given here) is the one command that moves
+        // <cache>/latest; download only creates a missing link.
+        const bool is_update = version == "latest";
         std::optional<std::string> before = s.cache->latest_tag();
         install::Installer installer(
             *s.cache, [&] { return s.source(ctx); }, ctx.console);
         auto r = installer.install(s.options);
         if (!r) {
+            warn_fallback_not_applied(ctx, s.config);
             throw Error(r.error());
         }
-        if (version == "latest" && !flags.json) {
+        if (is_update) {
+            // The installer only creates a missing link; update moves it.
+            value_or_throw(s.cache->update_latest(r->tag, cache::LatestLink::move));
+        } else if (release::is_latest(s.options.version)) {
+            auto now = s.cache->latest_tag();
+            if (now && *now != r->tag) {
+                ctx.console.info("note: " + util::quoted((s.cache->root() / "latest").string()) +
+                                 " still points at " + util::quoted(*now) +
+                                 "; 'temporal-libs update' moves it");
+            }
+        }
+        if (is_update && !flags.json) {
             if (before && *before == r->tag) {
                 ctx.console.info("already at the newest release " + util::quoted(r->tag));
             } else {
@@ -81,12 +96,7 @@ void run_install(Context& ctx, const CommonFlags& flags, bool force, const std::
                                  util::quoted(r->tag));
             }
         }
-        print_result(*r, flags.json);
-    } catch (const Error& e) {
-        if (flags.json) {
-            std::puts(util::scrub(error_json(e)).c_str());
-        }
-        throw;
+        print_result(ctx, *r, flags.json);
     }
 }
 
@@ -173,6 +183,7 @@ struct PlatformRun {
 struct PlatformRuns {
     std::string tag;
     std::vector<PlatformRun> runs;
+    std::optional<config::Config> config;
 };
 
 // Installs one tag for several platforms, each on its own thread with its own
@@ -194,6 +205,7 @@ PlatformRuns install_platforms(Context& ctx, const CommonFlags& flags, bool forc
         base.options.force = install::Force::yes;
     }
     PlatformRuns out;
+    out.config = base.config;
     out.tag = common_tag(ctx, base, all, platforms);
     base.options.version = out.tag;
 
@@ -233,15 +245,7 @@ PlatformRuns install_platforms(Context& ctx, const CommonFlags& flags, bool forc
 // the first platform that failed.
 void run_install_many(Context& ctx, const CommonFlags& flags, bool force,
                       const std::string& libraries) {
-    PlatformRuns done;
-    try {
-        done = install_platforms(ctx, flags, force, libraries);
-    } catch (const Error& e) {
-        if (flags.json) {
-            std::puts(util::scrub(error_json(e)).c_str());
-        }
-        throw;
-    }
+    PlatformRuns done = install_platforms(ctx, flags, force, libraries);
     const std::string& tag = done.tag;
     const std::vector<PlatformRun>& runs = done.runs;
 
@@ -267,8 +271,8 @@ void run_install_many(Context& ctx, const CommonFlags& flags, bool force,
                     {{"platform", run.platform.name()}, {"error", error_object(*run.error)}});
             }
         }
-        nlohmann::json doc = {{"results", results}, {"errors", errors}};
-        std::puts(util::scrub(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)).c_str());
+        // The document carries the failures: run() adds no error object.
+        print_json(ctx, {{"results", results}, {"errors", errors}});
     } else {
         for (const auto& run : runs) {
             std::string line =
@@ -278,6 +282,7 @@ void run_install_many(Context& ctx, const CommonFlags& flags, bool force,
         }
     }
     if (first_failed != nullptr) {
+        warn_fallback_not_applied(ctx, *done.config);
         throw Error(first_failed->error->kind,
                     "download of " + util::quoted(tag) +
                         " incomplete: " + util::join(failed, ", ") + " failed (" +
@@ -299,10 +304,17 @@ void add_update_command(CLI::App& app, Context& ctx) {
     auto flags = std::make_shared<CommonFlags>();
     CLI::App* cmd = add_command(
         app, "update",
-        "Move to the newest release\n\n"
-        "Downloads 'latest' for this platform (if it is not\n"
-        "cached already) and point <cache>/latest at it. Older versions stay in the cache\n"
-        "until 'temporal-libs cache prune'.",
+        "Move to the newest release and point <cache>/latest at it\n\n"
+        "Downloads 'latest' for this platform (the highest version among the published,\n"
+        "non-draft, non-pre-release library releases; see README, 'latest') if it is not\n"
+        "cached already, and points <cache>/latest at it. update is the one command that\n"
+        "moves the link: 'download --version V' installs V beside it and leaves it alone\n"
+        "(only a cache with no link yet gets one). Older versions stay in the cache until\n"
+        "'temporal-libs cache prune'.\n\n"
+        "Examples:\n"
+        "  temporal-libs update\n"
+        "  temporal-libs update --json | jq -r .directory\n"
+        "  temporal-libs update --source https://artifacts.example/temporal-libs/",
         [&ctx, flags] { run_install(ctx, *flags, false, "latest"); });
     add_common_flags(cmd, *flags, FlagSet::network);
     cmd->remove_option(cmd->get_option("--version"));
@@ -316,11 +328,13 @@ void add_download_command(CLI::App& app, Context& ctx) {
     CLI::App* cmd = add_command(
         app, "download",
         "Fetch the prebuilt libraries for one or more platforms into the cache\n\n"
-        "Resolves the release (a tag, or 'latest': the newest published release whose tag\n"
-        "starts with temporal-libs-), downloads the platform's archive through the GitHub\n"
-        "API, checks its SHA-256 against the release's .sha256 file and GitHub's digest,\n"
-        "extracts it safely and installs it as <cache>/<tag>/<platform>/lib*.a. A valid\n"
-        "cached entry is used without any network request.\n\n"
+        "Resolves the release (a tag, or 'latest': the highest version among the\n"
+        "published, non-draft, non-pre-release temporal-libs-v* releases, the same through\n"
+        "every source), downloads the platform's archive, checks its SHA-256 against the\n"
+        "release's .sha256 file and the source's digest, extracts it safely and installs\n"
+        "it as <cache>/<tag>/<platform>/lib*.a beside a <version> alias link. A valid\n"
+        "cached entry is used without any network request. The first install into a\n"
+        "cache creates <cache>/latest; only 'temporal-libs update' moves it.\n\n"
         "Several platforms (--platform A,B, or all: every platform the release has; with\n"
         "--offline, every platform cached for it) are installed in parallel, up to 4 at\n"
         "once, each with its own connection; their lines on stderr start with the\n"

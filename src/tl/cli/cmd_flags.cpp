@@ -54,7 +54,7 @@ void add_flags_command(CLI::App& app, Context& ctx) {
                                     {"native_args_origin", info.native_args_origin},
                                     {"cflags", link::cflags(info)},
                                     {"libs", link::libs(info)}};
-                std::puts(j.dump(2).c_str());
+                print_json(ctx, std::move(j));
                 return;
             }
             bool both = !*want_cflags && !*want_libs;
@@ -82,9 +82,11 @@ void add_pkg_config_command(CLI::App& app, Context& ctx) {
         app, "pkg-config",
         "Write a pkg-config file (temporal-libs.pc) pointing into the cache\n\n"
         "By default it goes to <cache>/pkgconfig/temporal-libs.pc and its path is printed,\n"
-        "so builds can use it with PKG_CONFIG_PATH:\n"
+        "so builds can use it with PKG_CONFIG_PATH.\n\n"
+        "Examples:\n"
         "  export PKG_CONFIG_PATH=$(dirname $(temporal-libs -q pkg-config))\n"
-        "  cc main.c $(pkg-config --cflags --libs temporal-libs)",
+        "  cc main.c $(pkg-config --cflags --libs temporal-libs)\n"
+        "  temporal-libs pkg-config --version v1.0.2 -o build/pkgconfig/temporal-libs.pc",
         [&ctx, flags, output] {
             auto [r, info] = entry_link_info(ctx, *flags);
             CommonFlags f = *flags;
@@ -97,7 +99,12 @@ void add_pkg_config_command(CLI::App& app, Context& ctx) {
             }
             value_or_throw(
                 util::write_file_atomic(target, link::pkg_config_file(info, r.tag, r.platform)));
-            std::puts(target.string().c_str());
+            if (flags->json) {
+                print_json(ctx, {{"path", target.string()}, {"tag", r.tag},
+                                 {"platform", r.platform}});
+            } else {
+                std::puts(target.string().c_str());
+            }
         });
     add_common_flags(cmd, *flags, FlagSet::network);
     cmd->add_option("-o,--output", *output, "Where to write the .pc file");

@@ -22,14 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-// Prints a JSON document; names read from files may be invalid UTF-8, which
-// is replaced rather than thrown on.
-void print_json(const json& doc) {
-    std::string text = doc.dump(2, ' ', false, json::error_handler_t::replace);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fputc('\n', stdout);
-}
-
 void print_line(const std::string& line) {
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
@@ -212,7 +204,7 @@ void add_inspect_command(CLI::App& app, Context& ctx) {
                     ok = ok && !r.failure;
                 }
                 doc["ok"] = ok;
-                print_json(doc);
+                print_json(ctx, doc);
             } else {
                 for (std::size_t i = 0; i < results.size(); ++i) {
                     if (i > 0) {
@@ -272,7 +264,7 @@ void add_abi_check_command(CLI::App& app, Context& ctx) {
                                     ? util::quoted(opt->libraries.front())
                                     : "the " + std::to_string(opt->libraries.size()) + " libraries";
             if (opt->json) {
-                print_json({{"header", opt->header},
+                print_json(ctx, {{"header", opt->header},
                             {"libraries", opt->libraries},
                             {"functions", report.functions.size()},
                             {"missing", report.missing},

@@ -130,7 +130,7 @@ void run_lock(Context& ctx, const CommonFlags& flags) {
         for (const auto& [entry, change] : locked) {
             lock.put(entry);
         }
-    }));
+    }, s.cache->lockfile_guard_path()));
 
     if (f.json) {
         nlohmann::json entries = nlohmann::json::array();
@@ -144,7 +144,7 @@ void run_lock(Context& ctx, const CommonFlags& flags) {
                                {"change", change_name(change)}});
         }
         nlohmann::json j = {{"lockfile", s.options.lockfile_path.string()}, {"entries", entries}};
-        std::puts(util::scrub(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)).c_str());
+        print_json(ctx, std::move(j));
         return;
     }
     for (const auto& [e, change] : locked) {
@@ -172,16 +172,7 @@ void add_lock_command(CLI::App& app, Context& ctx) {
         "  temporal-libs lock --version v1.0.2\n"
         "  temporal-libs lock --version v1.0.2 --platform all\n"
         "  temporal-libs download --locked          # in CI",
-        [&ctx, flags] {
-            try {
-                run_lock(ctx, *flags);
-            } catch (const Error& e) {
-                if (flags->json) {
-                    std::puts(util::scrub(error_json(e)).c_str());
-                }
-                throw;
-            }
-        });
+        [&ctx, flags] { run_lock(ctx, *flags); });
     add_common_flags(cmd, *flags, FlagSet::network);
     cmd->get_option("--platform")
         ->description(

@@ -46,7 +46,7 @@ bool nothing_to_say(const mirror::PlatformOutcome& o) {
     return o.platform == mirror::k_release_wide_label && o.copied + o.skipped == 0 && !o.error;
 }
 
-std::string summary_json(const mirror::CopyResult& r, const std::string& destination) {
+nlohmann::json summary_json(const mirror::CopyResult& r, const std::string& destination) {
     nlohmann::json platforms = nlohmann::json::array();
     for (const auto& o : r.outcomes) {
         if (nothing_to_say(o)) {
@@ -63,7 +63,7 @@ std::string summary_json(const mirror::CopyResult& r, const std::string& destina
                           {"destination", destination},
                           {"seconds", r.seconds},
                           {"platforms", platforms}}
-        .dump(2);
+        ;
 }
 
 void run_mirror(Context& ctx, const MirrorFlags& flags) {
@@ -146,7 +146,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
         }
     }
     if (flags.common.json) {
-        std::puts(util::scrub(summary_json(result, destination->name())).c_str());
+        print_json(ctx, summary_json(result, destination->name()));
     } else {
         for (const auto& o : result.outcomes) {
             if (nothing_to_say(o)) {
@@ -185,31 +185,24 @@ void add_mirror_command(CLI::App& app, Context& ctx) {
     auto flags = std::make_shared<MirrorFlags>();
     CLI::App* cmd = add_command(
         app, "mirror",
-        "Copy a release to a directory mirror, verified\n\n"
+        "Copy a release to a directory mirror or an OCI registry (oci://), verified\n\n"
         "Resolves the release from the configured sources (or --source), downloads the\n"
         "archives of each platform in both formats with their checksum files and any\n"
         "SHA256SUMS files, verifies every archive exactly as 'download' does, and stores\n"
         "them under DEST as <tag>/<asset> with a JSON index per tag and a top-level index\n"
         "of tags (docs/mirrors.md). Platforms are copied in parallel. Files already in the\n"
         "mirror with the same SHA-256 are not copied again. Serve DEST with any web server\n"
-        "or object store, then point 'sources' at it.\n\n"
+        "or object store, then point 'sources' at it. With --to oci://HOST/REPO the\n"
+        "release goes to an OCI registry instead, one artifact per tag (docs/oci.md).\n\n"
         "Examples:\n"
         "  temporal-libs mirror --version v1.0.2 --platform all --to /srv/temporal-libs\n"
         "  temporal-libs mirror --version latest --platform linux-x64 --to file:///srv/tl\n"
+        "  temporal-libs mirror --version v1.0.2 --platform all --to oci://registry.example/tl\n"
         "  temporal-libs mirror --version v1.0.2 --platform all --to /srv/tl \\\n"
         "      --source https://artifacts.example/temporal-libs/\n"
         "  TEMPORAL_LIBS_SOURCES=https://artifacts.example/temporal-libs/,github \\\n"
         "      temporal-libs download   # then fetch from the mirror, GitHub as fallback",
-        [&ctx, flags] {
-            try {
-                run_mirror(ctx, *flags);
-            } catch (const Error& e) {
-                if (flags->common.json) {
-                    std::puts(util::scrub(error_json(e)).c_str());
-                }
-                throw;
-            }
-        });
+        [&ctx, flags] { run_mirror(ctx, *flags); });
     add_common_flags(cmd, flags->common, FlagSet::network);
     cmd->remove_option(cmd->get_option("--offline"));
     cmd->remove_option(cmd->get_option("--cache-dir"));
@@ -222,7 +215,7 @@ void add_mirror_command(CLI::App& app, Context& ctx) {
         ->description(
             "Copy from this source only (github, github:OWNER/NAME, https://HOST/PATH/, "
             "file:///DIR); default: the 'sources' list");
-    cmd->add_option("--to", flags->to, "Where to copy: a directory or file:///DIR")->required();
+    cmd->add_option("--to", flags->to, "Where to copy: a directory, file:///DIR or oci://HOST/REPO")->required();
 }
 
 }  // namespace tl::cli

@@ -27,7 +27,7 @@ struct PackFlags {
     bool json = false;
 };
 
-std::string result_json(const publish::PackResult& r) {
+nlohmann::json result_json(const publish::PackResult& r) {
     nlohmann::json libs = nlohmann::json::array();
     for (const auto& lib : r.manifest.libraries) {
         libs.push_back({{"file", lib.file},
@@ -46,11 +46,11 @@ std::string result_json(const publish::PackResult& r) {
                         {"target", r.manifest.target},
                         {"native_link_args", r.manifest.native_link_args},
                         {"libraries", libs}};
-    return j.dump(2);
+    return j;
 }
 
 void run_pack(Context& ctx, const PackFlags& f) {
-    try {
+    {
         publish::PackOptions o;
         o.input = f.input;
         o.out = f.out;
@@ -77,15 +77,10 @@ void run_pack(Context& ctx, const PackFlags& f) {
                          util::human_bytes(r.size) + ", " +
                          std::to_string(r.manifest.libraries.size()) + " libraries)");
         if (f.json) {
-            std::puts(util::scrub(result_json(r)).c_str());
+            print_json(ctx, result_json(r));
         } else {
             std::printf("%s  %s\n", r.sha256.c_str(), r.archive.string().c_str());
         }
-    } catch (const Error& e) {
-        if (f.json) {
-            std::puts(util::scrub(error_json(e)).c_str());
-        }
-        throw;
     }
 }
 

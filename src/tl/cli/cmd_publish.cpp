@@ -56,7 +56,7 @@ github::ApiConfig api_config(const PublishFlags& f) {
     return api_config_from(c);
 }
 
-std::string report_json(const publish::PublishReport& r, const std::string& repo, bool dry_run) {
+nlohmann::json report_json(const publish::PublishReport& r, const std::string& repo, bool dry_run) {
     nlohmann::json assets = nlohmann::json::array();
     for (const auto& a : r.actions) {
         assets.push_back({{"name", a.local.name},
@@ -76,11 +76,11 @@ std::string report_json(const publish::PublishReport& r, const std::string& repo
                         {"uploaded", r.actions.size() - r.count(publish::AssetAction::Kind::skip)},
                         {"skipped", r.count(publish::AssetAction::Kind::skip)},
                         {"assets", assets}};
-    return j.dump(2);
+    return j;
 }
 
 void run_publish(Context& ctx, const PublishFlags& f) {
-    try {
+    {
         if (release::is_latest(f.version)) {
             throw Error(ErrorKind::usage, "publish needs a version such as 'v1.0.3', not 'latest'");
         }
@@ -114,7 +114,7 @@ void run_publish(Context& ctx, const PublishFlags& f) {
         auto r = value_or_throw(publish::publish_release(writer, o, ctx.console));
         std::size_t sent = r.actions.size() - r.count(publish::AssetAction::Kind::skip);
         if (f.json) {
-            std::puts(util::scrub(report_json(r, api.repo, f.dry_run)).c_str());
+            print_json(ctx, report_json(r, api.repo, f.dry_run));
         } else if (f.dry_run) {
             std::printf(
                 "dry run: %s in %s: %zu to upload, %zu already there; nothing was "
@@ -128,11 +128,6 @@ void run_publish(Context& ctx, const PublishFlags& f) {
                         api.repo.c_str(), sent, r.count(publish::AssetAction::Kind::skip),
                         r.draft ? "left as a draft" : "published");
         }
-    } catch (const Error& e) {
-        if (f.json) {
-            std::puts(util::scrub(error_json(e)).c_str());
-        }
-        throw;
     }
 }
 

@@ -98,7 +98,12 @@ void add_scan_command(CLI::App& app, Context& ctx) {
         "\nAllow a location that must compile Rust (the release workflow) with a comment on\n"
         "or directly above it, or above its YAML job or step, Makefile rule or just recipe:\n"
         "  # temporal-libs: allow-rust builds the published libraries\n"
-        "or for a whole file: # temporal-libs: allow-rust-file\n\n" +
+        "or for a whole file: # temporal-libs: allow-rust-file\n\n"
+        "Examples:\n"
+        "  temporal-libs scan\n"
+        "  temporal-libs scan ../sdk --format markdown -o rust-report.md\n"
+        "  temporal-libs scan --fail-on-found --allow '.github/workflows/release.yml'\n"
+        "  temporal-libs scan --format sarif -o scan.sarif   # code scanning upload\n\n" +
         exit_codes_help());
 }
 

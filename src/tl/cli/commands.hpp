@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 #include "tl/cli/app.hpp"
 
 namespace tl::cli {
@@ -47,5 +49,13 @@ void add_lock_command(CLI::App& app, Context& ctx);
 
 // `sign --key K --dir DIST`: SHA256SUMS and its minisign signature (cmd_sign.cpp).
 void add_sign_command(CLI::App& app, Context& ctx);
+
+// `completion bash|zsh|fish` and the hidden `man` (cmd_completion.cpp): scripts
+// and the manual page generated from the command tree of `app`.
+void add_completion_command(CLI::App& app, Context& ctx);
+// The completion script for `shell` (bash, zsh, fish); tl::Error (usage) otherwise.
+std::string completion_script(const CLI::App& app, const std::string& shell);
+// The manual page (roff) of the whole command tree.
+std::string manual_page(const CLI::App& app);
 
 }  // namespace tl::cli

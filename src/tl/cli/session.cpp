@@ -14,13 +14,31 @@
 
 namespace tl::cli {
 
+const CLI::Validator& non_empty() {
+    // An empty value would read as "not given" and silently fall back to the
+    // default: refuse it (exit 2) instead.
+    static const CLI::Validator v(
+        [](std::string& value) {
+            return value.empty() ? std::string(
+                                       "an empty value is not allowed; leave the flag out to use "
+                                       "the configured or default value")
+                                 : std::string();
+        },
+        "", "NONEMPTY");
+    return v;
+}
+
 void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
     cmd->add_option("--version", f.version,
-                    "Release: v1.0.2, temporal-libs-v1.0.2 or latest [env TEMPORAL_LIBS_VERSION]");
+                    "Release: v1.0.2, temporal-libs-v1.0.2 or latest [env TEMPORAL_LIBS_VERSION]")
+        ->check(non_empty());
     cmd->add_option("--platform", f.platform,
-                    "linux-x64, linux-arm64, macos-arm64 or macos-x64 (default: this host)");
+                    "linux-x64, linux-arm64, macos-arm64 or macos-x64 (default: this host)")
+        ->check(non_empty());
     cmd->add_option("--cache-dir", f.cache_dir,
-                    "Cache directory [env TEMPORAL_LIBS_CACHE_DIR, default .temporal-libs-cache]");
+                    "Cache directory [env TEMPORAL_LIBS_CACHE_DIR; default .temporal-libs-cache "
+                    "in a project, else the user cache]")
+        ->check(non_empty());
     cmd->add_option("--verify", f.verify,
                     "Check of cached files: fast (size, inode, mtime) or full (SHA-256)")
         ->check(CLI::IsMember({"fast", "full"}));
@@ -29,23 +47,31 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
         return;
     }
     cmd->add_flag("--offline", f.offline, "Use only the cache; never touch the network");
-    cmd->add_option("--repo", f.repo, "GitHub repository owner/name [env TEMPORAL_LIBS_REPO]");
-    cmd->add_option("--api-url", f.api_url, "GitHub API base URL [env TEMPORAL_LIBS_API_URL]");
+    cmd->add_option("--repo", f.repo, "GitHub repository owner/name [env TEMPORAL_LIBS_REPO]")
+        ->check(non_empty());
+    cmd->add_option("--api-url", f.api_url, "GitHub API base URL [env TEMPORAL_LIBS_API_URL]")
+        ->check(non_empty());
     cmd->add_option("--source", f.source,
                     "Use only this source: github, github:OWNER/NAME, https://HOST/PATH/, "
                     "file:///DIR or oci://HOST/REPO (default: the 'sources' list, "
-                    "env TEMPORAL_LIBS_SOURCES)");
+                    "env TEMPORAL_LIBS_SOURCES)")
+        ->check(non_empty());
     cmd->add_flag("--allow-http", f.allow_http,
                   "Allow plain http:// to hosts other than loopback (trusted networks only)");
-    cmd->add_option("--retries", f.retries, "Attempts per request (default 5)");
+    cmd->add_option("--retries", f.retries, "Attempts per request (default 5)")
+        ->check(non_empty());
     cmd->add_option("--retry-max-time", f.retry_max_time,
-                    "Seconds after which no new attempt starts (default 300)");
+                    "Seconds after which no new attempt starts (default 300)")
+        ->check(non_empty());
     cmd->add_option("--max-wait", f.rate_limit_max_wait,
-                    "Longest rate-limit wait in seconds; longer fails at once (default 60)");
+                    "Longest rate-limit wait in seconds; longer fails at once (default 60)")
+        ->check(non_empty());
     cmd->add_option("--connect-timeout", f.connect_timeout,
-                    "Connect timeout in seconds (default 15)");
+                    "Connect timeout in seconds (default 15)")
+        ->check(non_empty());
     cmd->add_option("--stall-timeout", f.stall_timeout,
-                    "Drop a transfer slower than 1 kB/s for this many seconds (default 30)");
+                    "Drop a transfer slower than 1 kB/s for this many seconds (default 30)")
+        ->check(non_empty());
 }
 
 namespace {
@@ -92,6 +118,19 @@ Session open_session(Context& ctx, const CommonFlags& f) {
         env("FORCE_PLATFORM"), env("FORCE_ARCH"), platform::read_host()));
 
     std::filesystem::path cache_dir = c.text("cache_dir");
+    const config::Value& cache_value = c.get("cache_dir");
+    if (cache_value.origin == config::Origin::default_value) {
+        // No setting: the project's .temporal-libs-cache inside a project (the
+        // contract), the user cache outside any.
+        config::DefaultCache d = config::default_cache(std::filesystem::current_path(ec),
+                                                       c.project_dir());
+        cache_dir = d.dir;
+        s.cache_rule = d.rule;
+    } else {
+        s.cache_rule = "setting: cache_dir from " +
+                       std::string(config::origin_name(cache_value.origin)) +
+                       (cache_value.where.empty() ? "" : " " + cache_value.where);
+    }
     if (cache_dir.is_relative()) {
         // The contract: the cache lives in the project directory, whatever the cwd.
         cache_dir = c.project_dir() / cache_dir;
@@ -103,6 +142,13 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     o.version =
         release::is_latest(version) ? "latest" : value_or_throw(release::normalize_tag(version));
     o.platform = s.platform;
+    const std::string fallback = util::to_lower(util::trim(c.text("fallback")));
+    if (fallback != "none" && fallback != "cargo") {
+        const config::Value& v = c.get("fallback");
+        throw Error(ErrorKind::usage, "'fallback' must be none or cargo, not " +
+                                          util::quoted(v.text) +
+                                          (v.where.empty() ? "" : " (from " + v.where + ")"));
+    }
     const std::string& verify = c.text("verify");
     if (verify != "fast" && verify != "full") {
         throw Error(ErrorKind::usage, "'verify' must be fast or full, not " + util::quoted(verify));
@@ -196,6 +242,7 @@ Session Session::for_platform(const platform::Platform& p) const {
     s.options = options;
     s.options.platform = p;
     s.api = api;
+    s.cache_rule = cache_rule;
     return s;
 }
 
@@ -254,11 +301,27 @@ std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& spe
     return source::make_source_list(std::move(sources), console);
 }
 
+void warn_fallback_not_applied(Context& ctx, const config::Config& c) {
+    const config::Value& v = c.get("fallback");
+    if (util::to_lower(util::trim(v.text)) != "cargo") {
+        return;
+    }
+    std::string from = v.origin == config::Origin::environment
+                           ? "TEMPORAL_LIBS_FALLBACK=cargo"
+                           : "fallback = \"cargo\" (" + std::string(config::origin_name(v.origin)) +
+                                 (v.where.empty() ? "" : " " + v.where) + ")";
+    ctx.console.warn(from +
+                     " applies to build-system integration only (the CMake package builds from "
+                     "source_dir); the command line does not build from source. Build with "
+                     "'temporal-libs build --source DIR --target TRIPLE', or fix the download");
+}
+
 install::InstallResult ensure_installed(Context& ctx, Session& session) {
     install::Installer installer(
         *session.cache, [&] { return session.source(ctx); }, ctx.console);
     auto r = installer.install(session.options);
     if (!r) {
+        warn_fallback_not_applied(ctx, session.config);
         throw Error(r.error());
     }
     return std::move(*r);
@@ -266,11 +329,6 @@ install::InstallResult ensure_installed(Context& ctx, Session& session) {
 
 nlohmann::json error_object(const Failure& f) {
     return {{"kind", kind_name(f.kind)}, {"exit_code", exit_code(f.kind)}, {"message", f.message}};
-}
-
-std::string error_json(const Error& e) {
-    nlohmann::json j = {{"error", error_object(Failure{e.kind(), e.what()})}};
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace tl::cli

@@ -48,6 +48,9 @@ struct CommonFlags {
 // Which groups of flags a command takes.
 enum class FlagSet { cache_only, network };
 
+// A CLI11 check refusing an empty value (`--version ''`): exit 2, not "not given".
+const CLI::Validator& non_empty();
+
 // Adds the common flags to `cmd`.
 void add_common_flags(CLI::App* cmd, CommonFlags& flags, FlagSet set);
 
@@ -59,6 +62,9 @@ struct Session {
     std::unique_ptr<cache::Cache> cache;
     install::InstallOptions options;
     github::ApiConfig api;
+    // Which rule chose the cache directory (a setting, the project default or
+    // the user cache default), for `config show`.
+    std::string cache_rule;
 
     // The release source, made on first call (HTTP and TLS set-up cost a few
     // milliseconds a cache hit should not pay): the configured `sources` tried
@@ -118,13 +124,16 @@ std::vector<platform::Platform> parse_platform_list(const std::string& text);
 // bad values. No network request is made here.
 Session open_session(Context& ctx, const CommonFlags& flags);
 
+// When the install failed and `fallback` is cargo: a warning that the CLI does
+// not build from source (only the CMake package does), and the command that does.
+void warn_fallback_not_applied(Context& ctx, const config::Config& config);
+
 // Makes sure the configured version is installed for the platform (a cache hit
 // makes no request) and returns the entry; throws tl::Error on failure.
 install::InstallResult ensure_installed(Context& ctx, Session& session);
 
-// The --json form of an error: {"error": {"kind": ..., "exit_code": ..., "message": ...}}.
-std::string error_json(const Error& e);
-// The inner object of error_json: {"kind": ..., "exit_code": ..., "message": ...}.
+// The inner object of the --json error document (printed once, in cli/app.cpp):
+// {"kind": ..., "exit_code": ..., "message": ...}.
 nlohmann::json error_object(const Failure& f);
 
 }  // namespace tl::cli

@@ -1,6 +1,7 @@
 #include "tl/config/config.hpp"
 
 #include <toml++/toml.h>
+#include <cctype>
 #include <cstdlib>
 
 #include "tl/release/contract.hpp"
@@ -40,7 +41,9 @@ const std::vector<KeyInfo>& keys() {
         {"api_url", "TEMPORAL_LIBS_API_URL", "https://api.github.com",
          "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
         {"cache_dir", "TEMPORAL_LIBS_CACHE_DIR", ".temporal-libs-cache",
-         "cache directory; relative paths are relative to the project directory"},
+         "cache directory; relative paths are relative to the project directory; ~ and $VAR "
+         "expand; default .temporal-libs-cache in a project, else the user cache",
+         false, true},
         {"platforms", nullptr, "", "platforms to fetch for lock and mirror (default: this host)",
          true},
         {"libraries", nullptr,
@@ -52,7 +55,9 @@ const std::vector<KeyInfo>& keys() {
         {"fallback", "TEMPORAL_LIBS_FALLBACK", "none",
          "what to do when prebuilt libraries are unavailable: none (fail) or cargo (build)"},
         {"source_dir", "TEMPORAL_LIBS_SOURCE_DIR", "",
-         "sdk-core checkout (Cargo workspace) to build from when building from source"},
+         "sdk-core checkout (Cargo workspace) to build from when building from source; ~ and "
+         "$VAR expand",
+         false, true},
         {"crates", nullptr, "",
          "crates to build from source (default: the crates named like the libraries)", true},
         {"verify_checksums", "TEMPORAL_LIBS_VERIFY_CHECKSUMS", "true",
@@ -107,6 +112,117 @@ std::optional<fs::path> find_project_file(const fs::path& start) {
         }
         dir = dir.parent_path();
     }
+}
+
+Result<std::string> expand_path(const std::string& text, const std::string& where) {
+    auto var = [&](const std::string& name) -> Result<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr) {
+            return fail(ErrorKind::usage, "path " + util::quoted(text) +
+                                              (where.empty() ? "" : " (from " + where + ")") +
+                                              " uses $" + name + ", which is not set");
+        }
+        return std::string(v);
+    };
+    std::string out;
+    std::size_t i = 0;
+    if (!text.empty() && text[0] == '~' && (text.size() == 1 || text[1] == '/')) {
+        auto home = var("HOME");
+        if (!home) {
+            return home;
+        }
+        out = *home;
+        i = 1;
+    }
+    auto name_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
+    while (i < text.size()) {
+        char c = text[i];
+        if (c != '$') {
+            out += c;
+            ++i;
+            continue;
+        }
+        if (i + 1 < text.size() && text[i + 1] == '$') {
+            out += '$';
+            i += 2;
+            continue;
+        }
+        std::string name;
+        if (i + 1 < text.size() && text[i + 1] == '{') {
+            std::size_t close = text.find('}', i + 2);
+            if (close == std::string::npos) {
+                return fail(ErrorKind::usage, "path " + util::quoted(text) +
+                                                  (where.empty() ? "" : " (from " + where + ")") +
+                                                  " has '${' without '}'");
+            }
+            name = text.substr(i + 2, close - i - 2);
+            i = close + 1;
+        } else {
+            std::size_t end = i + 1;
+            while (end < text.size() && name_char(text[end])) {
+                ++end;
+            }
+            name = text.substr(i + 1, end - i - 1);
+            i = end;
+        }
+        if (name.empty()) {
+            out += '$';  // a lone dollar sign stays
+            continue;
+        }
+        auto value = var(name);
+        if (!value) {
+            return value;
+        }
+        out += *value;
+    }
+    return out;
+}
+
+std::optional<ProjectMarker> find_project(const fs::path& start) {
+    std::error_code ec;
+    fs::path dir = fs::absolute(start, ec);
+    for (;;) {
+        for (const char* marker : {k_project_file, "temporal-libs.lock", ".git"}) {
+            if (fs::exists(dir / marker, ec)) {
+                return ProjectMarker{dir, marker};
+            }
+        }
+        if (!dir.has_parent_path() || dir.parent_path() == dir) {
+            return std::nullopt;
+        }
+        dir = dir.parent_path();
+    }
+}
+
+DefaultCache default_cache(const fs::path& cwd, const fs::path& project_dir) {
+    if (auto p = find_project(cwd)) {
+        return {project_dir / ".temporal-libs-cache",
+                "project default: " + std::string(".temporal-libs-cache") +
+                    " in the project directory (found " + (p->dir / p->marker).string() + ")"};
+    }
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    if (xdg != nullptr && *xdg == '/') {
+        return {fs::path(xdg) / "temporal-libs",
+                "user cache default: no project here (no temporal-libs.toml, temporal-libs.lock "
+                "or git work tree), $XDG_CACHE_HOME/temporal-libs"};
+    }
+    const char* home = std::getenv("HOME");
+    if (home != nullptr && *home == '/') {
+#if defined(__APPLE__)
+        const char* rel = "Library/Caches/temporal-libs";
+#else
+        const char* rel = ".cache/temporal-libs";
+#endif
+        return {fs::path(home) / rel,
+                std::string("user cache default: no project here (no temporal-libs.toml, "
+                            "temporal-libs.lock or git work tree), ~/") +
+                    rel};
+    }
+    return {project_dir / ".temporal-libs-cache",
+            "project default: .temporal-libs-cache in the working directory (no project "
+            "found, and neither XDG_CACHE_HOME nor HOME is set)"};
 }
 
 namespace {
@@ -218,6 +334,13 @@ Result<void> Config::apply_file(const fs::path& file, Origin origin) {
             return fail(ErrorKind::usage, "key " + util::quoted(key) + " in '" + file.string() +
                                               "' has a value of an unsupported type");
         }
+        if (info->is_path) {
+            auto expanded = expand_path(*text, file.string());
+            if (!expanded) {
+                return util::unexpected(expanded.error());
+            }
+            text = *expanded;
+        }
         m_values[key] = Value{*text, origin, file.string()};
     }
     return {};
@@ -259,7 +382,15 @@ Result<Config> Config::load(const fs::path& cwd, const std::optional<fs::path>& 
         }
         const char* v = std::getenv(k.env);
         if (v != nullptr && *v != '\0') {
-            c.m_values[k.name] = Value{v, Origin::environment, k.env};
+            std::string text = v;
+            if (k.is_path) {
+                auto expanded = expand_path(text, k.env);
+                if (!expanded) {
+                    return util::unexpected(expanded.error());
+                }
+                text = *expanded;
+            }
+            c.m_values[k.name] = Value{text, Origin::environment, k.env};
         }
     }
     return c;

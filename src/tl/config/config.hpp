@@ -36,6 +36,7 @@ struct KeyInfo {
     const char* default_value;
     const char* description;
     bool is_list = false;  // TOML array; stored comma-separated
+    bool is_path = false;  // ~, $VAR and ${VAR} expanded where it is read
 };
 
 // Every key the tool knows, in display order.
@@ -79,5 +80,31 @@ private:
 
 // Walks up from `start` to the first folder holding temporal-libs.toml.
 std::optional<fs::path> find_project_file(const fs::path& start);
+
+// A path setting as a shell would read it: a leading "~" or "~/" is $HOME,
+// $VAR and ${VAR} are the variable's value ("$$" is a dollar sign). A usage
+// failure naming `where` for an unset variable (an empty part would silently
+// move the path, e.g. "$UNSET/cache" to "/cache") or an unclosed "${".
+Result<std::string> expand_path(const std::string& text, const std::string& where);
+
+// The folder a working directory belongs to as a project: the first one up
+// from `start` holding temporal-libs.toml, temporal-libs.lock or .git (a git
+// work tree); nothing outside any project.
+struct ProjectMarker {
+    fs::path dir;
+    std::string marker;  // "temporal-libs.toml", "temporal-libs.lock" or ".git"
+};
+std::optional<ProjectMarker> find_project(const fs::path& start);
+
+// Where the cache goes when no setting names it.
+struct DefaultCache {
+    fs::path dir;
+    std::string rule;  // says why, for `config show`
+};
+// Inside a project: <project>/.temporal-libs-cache (the contract). Outside:
+// $XDG_CACHE_HOME/temporal-libs, else ~/.cache/temporal-libs
+// (~/Library/Caches/temporal-libs on macOS); the project rule again when no
+// home directory is known. `project_dir` is where a project's cache goes.
+DefaultCache default_cache(const fs::path& cwd, const fs::path& project_dir);
 
 }  // namespace tl::config

@@ -92,19 +92,31 @@ const CurlApi& curl_api() {
     static CurlApi api = [] {
         CurlApi a{};
         void* lib = nullptr;
-        for (const char* name :
-             {"libcurl.so.4", "libcurl.so", "libcurl.4.dylib", "libcurl.dylib"}) {
+        // The running OS's names only, the usual one first: the error names
+        // the file this OS looks for (libcurl.so.4, not a .dylib on Linux).
+#if defined(__APPLE__)
+        const char* const names[] = {"libcurl.4.dylib", "libcurl.dylib"};
+        const char* const install_hint = "it ships with macOS; or brew install curl";
+#else
+        const char* const names[] = {"libcurl.so.4", "libcurl.so"};
+        const char* const install_hint =
+            "apt-get install libcurl4, dnf install libcurl, or your system's libcurl package";
+#endif
+        std::string first_error;
+        for (const char* name : names) {
             lib = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
             if (lib != nullptr) {
                 break;
             }
+            const char* why = ::dlerror();
+            if (first_error.empty()) {
+                first_error = why != nullptr ? why : std::string(name) + ": not found";
+            }
         }
         if (lib == nullptr) {
-            const char* why = ::dlerror();
-            throw Error(
-                ErrorKind::usage,
-                std::string("cannot load libcurl: ") + (why ? why : "not found") +
-                    " (install it: apt-get install libcurl4, or your system's libcurl package)");
+            throw Error(ErrorKind::usage, std::string("cannot load libcurl (") + names[0] +
+                                              "): " + first_error + " (install it: " +
+                                              install_hint + ")");
         }
         std::string missing;
         resolve(lib, "curl_global_init", a.global_init, missing);

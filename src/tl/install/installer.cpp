@@ -159,6 +159,9 @@ Result<InstallResult> Installer::from_cache_hit(const std::string& tag,
     if (auto l = m_cache.update_latest(tag); !l) {
         m_console.warn(l.error().message);
     }
+    if (auto a = m_cache.add_alias(tag); !a) {
+        m_console.warn(a.error().message);
+    }
     return result_for(m_cache.entry_dir(tag, record.platform), record, true);
 }
 
@@ -280,7 +283,7 @@ Result<void> Installer::record_first_use(const InstallResult& result,
         if (lock.find(entry.tag, entry.platform) == nullptr) {
             lock.put(entry);
         }
-    });
+    }, m_cache.lockfile_guard_path());
     if (!written) {
         return util::unexpected(written.error());
     }
@@ -442,6 +445,9 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     }
     if (auto l = m_cache.update_latest(tag); !l) {
         m_console.warn(l.error().message);
+    }
+    if (auto a = m_cache.add_alias(tag); !a) {
+        m_console.warn(a.error().message);
     }
     return result_for(*dir, record, false);
 }

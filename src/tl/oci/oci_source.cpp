@@ -1,10 +1,12 @@
 // An OCI repository as a release source (layout in oci/registry.hpp).
 
 #include <algorithm>
+#include <limits>
 
 #include "tl/oci/registry.hpp"
 #include "tl/platform/platform.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/source/latest.hpp"
 #include "tl/source/source.hpp"
 #include "tl/source/tag_filter.hpp"
 #include "tl/util/strings.hpp"
@@ -112,14 +114,17 @@ public:
     }
 
     Result<std::optional<source::ReleaseInfo>> latest(const std::string& prefix) override {
-        auto t = tags(prefix, 1);
+        auto t = tags(prefix, std::numeric_limits<std::size_t>::max());
         if (!t) {
             return util::unexpected(t.error());
         }
-        if (t->empty()) {
+        // The rule every source shares (source/latest.hpp): no pre-release
+        // versions, the highest of the rest.
+        auto picked = source::pick_latest(*t, prefix);
+        if (!picked) {
             return std::optional<source::ReleaseInfo>{};
         }
-        return release(t->front());
+        return release(*picked);
     }
 
     Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) override {

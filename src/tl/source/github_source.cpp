@@ -4,6 +4,7 @@
 #include "tl/release/tags.hpp"
 #include "tl/source/tag_filter.hpp"
 #include "tl/util/redact.hpp"
+#include "tl/source/latest.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::source {
@@ -88,17 +89,25 @@ public:
     }
 
     Result<std::optional<ReleaseInfo>> latest(const std::string& prefix) override {
+        // The highest version, not the first listed (latest.hpp): every page
+        // is read, since a release published later may carry a lower version.
+        LatestPicker picker(prefix);
+        std::optional<github::Release> best;
         auto r = m_api.find_release([&](const github::Release& rel) {
-            return !rel.draft && !rel.prerelease && util::starts_with(rel.tag, prefix) &&
-                   keep_library_tag(rel.tag, name(), m_console);
+            if (!rel.draft && !rel.prerelease && util::starts_with(rel.tag, prefix) &&
+                keep_library_tag(rel.tag, name(), m_console) &&
+                picker.offer(rel.tag, rel.draft, rel.prerelease)) {
+                best = rel;
+            }
+            return false;
         });
         if (!r) {
             return util::unexpected(r.error());
         }
-        if (!*r) {
+        if (!best) {
             return std::optional<ReleaseInfo>{};
         }
-        return std::optional<ReleaseInfo>(to_info(**r));
+        return std::optional<ReleaseInfo>(to_info(*best));
     }
 
     Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) override {

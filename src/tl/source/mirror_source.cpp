@@ -23,6 +23,7 @@
 #include "tl/source/tag_filter.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/redact.hpp"
+#include "tl/source/latest.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::source {
@@ -126,14 +127,13 @@ public:
         if (!all) {
             return util::unexpected(all.error());
         }
-        // Like GitHub's "latest": no pre-releases ("v1.1.0-rc.1"), which the
-        // mirror knows only by their version.
-        auto newest = std::find_if(all->begin(), all->end(), [&](const std::string& t) {
-            return t.substr(prefix.size()).find('-') == std::string::npos;
-        });
-        if (newest == all->end()) {
+        // The rule every source shares (latest.hpp); pre-releases are known
+        // here only by their version ("v1.1.0-rc.1").
+        auto picked = pick_latest(*all, prefix);
+        if (!picked) {
             return std::optional<ReleaseInfo>{};
         }
+        const std::string* newest = &*picked;
         auto r = release(*newest);
         if (r && !*r) {
             return fail(ErrorKind::integrity,

@@ -209,9 +209,19 @@ std::size_t Lockfile::size() const {
 }
 
 Result<Lockfile> update_lockfile(const fs::path& file,
-                                 const std::function<void(Lockfile&)>& change) {
-    auto guard =
-        util::FileLock::acquire(file.parent_path() / ("." + file.filename().string() + ".lk"));
+                                 const std::function<void(Lockfile&)>& change,
+                                 const fs::path& guard_path) {
+    // The guard lives in the cache's lock directory when the caller names it:
+    // a project's root then holds temporal-libs.lock only.
+    fs::path path = guard_path.empty()
+                        ? file.parent_path() / ("." + file.filename().string() + ".lk")
+                        : guard_path;
+    if (!guard_path.empty()) {
+        if (auto d = util::create_directories(path.parent_path()); !d) {
+            return util::unexpected(d.error());
+        }
+    }
+    auto guard = util::FileLock::acquire(path);
     if (!guard) {
         return util::unexpected(guard.error());
     }

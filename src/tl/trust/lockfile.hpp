@@ -78,10 +78,13 @@ private:
 };
 
 // Reads `file` (empty if absent), lets `change` edit it and writes it back
-// atomically, all under an exclusive lock on ".<name>.lk" beside it, so concurrent
-// processes never lose each other's entries. Returns the written lockfile.
+// atomically, all under an exclusive lock on `guard` (the cache's
+// .locks/lockfile.lock for the tool; empty: ".<name>.lk" beside the file), so
+// concurrent processes never lose each other's entries. Returns the written
+// lockfile.
 Result<Lockfile> update_lockfile(const fs::path& file,
-                                 const std::function<void(Lockfile&)>& change);
+                                 const std::function<void(Lockfile&)>& change,
+                                 const fs::path& guard = {});
 
 // The current time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "tl/util/progress_layout.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -62,6 +63,39 @@ std::string Console::fit_line(std::string_view line, std::size_t width) {
         --head;  // and stop the start part before a partial one
     }
     return std::string(line.substr(0, head)) + std::string(k_gap) + std::string(line.substr(from));
+}
+
+std::size_t terminal_width(std::FILE* stream) {
+    winsize ws{};
+    if (::ioctl(::fileno(stream), TIOCGWINSZ, &ws) != 0) {
+        return 0;
+    }
+    return ws.ws_col;
+}
+
+std::string compose_progress(const std::string& label, const std::string& bar,
+                             const std::string& figures, const std::string& extras,
+                             std::size_t width) {
+    auto join = [&](bool with_bar, bool with_extras, const std::string& l) {
+        return l + " " + (with_bar && !bar.empty() ? bar + " " : std::string()) + figures +
+               (with_extras ? extras : std::string());
+    };
+    // One column stays free: a line that fills the terminal wraps and cannot
+    // be redrawn in place.
+    auto fits = [&](const std::string& line) { return width == 0 || line.size() < width; };
+    for (auto [with_bar, with_extras] : {std::pair{true, true}, {false, true}, {false, false}}) {
+        std::string line = join(with_bar, with_extras, label);
+        if (fits(line)) {
+            return line;
+        }
+    }
+    // Only the label is left to shorten: its middle goes (fit_line keeps the
+    // start and the end, whose line and which file).
+    std::size_t fixed = join(false, false, "").size();
+    if (width > fixed + 8) {
+        return join(false, false, Console::fit_line(label, width - fixed));
+    }
+    return figures;
 }
 
 Console::ThreadLabel::ThreadLabel(std::string label) : m_outer(std::move(t_label)) {
@@ -150,29 +184,32 @@ std::string Progress::render(std::uint64_t done, bool final_line) const {
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-    std::string line = m_label + " ";
+    std::string bar;
     if (m_total > 0 && m_console.interactive()) {
         // A bar only where the line is redrawn; CI logs get plain figures.
         int filled = static_cast<int>(std::min<std::uint64_t>(done, m_total) * 24 / m_total);
-        line += "[" + std::string(static_cast<std::size_t>(filled), '#') +
-                std::string(static_cast<std::size_t>(24 - filled), '.') + "] ";
+        bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
+              std::string(static_cast<std::size_t>(24 - filled), '.') + "]";
     }
-    line += human_bytes(done);
+    std::string figures = human_bytes(done);
     if (m_total > 0) {
-        line += " / " + human_bytes(m_total);
+        figures += " / " + human_bytes(m_total);
         int pct =
             static_cast<int>(static_cast<double>(done) * 100.0 / static_cast<double>(m_total));
-        line += " (" + std::to_string(pct) + "%)";
+        figures += " (" + std::to_string(pct) + "%)";
     }
+    std::string extras;
     if (rate > 0) {
-        line += ", " + human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
+        extras += ", " + human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
     }
     if (final_line) {
-        line += ", done in " + human_seconds(elapsed);
+        extras += ", done in " + human_seconds(elapsed);
     } else if (m_total > done && rate > 0) {
-        line += ", " + human_seconds(static_cast<double>(m_total - done) / rate) + " left";
+        extras += ", " + human_seconds(static_cast<double>(m_total - done) / rate) + " left";
     }
-    return line;
+    // The final line stays in the log as it is; a redrawn one fits the terminal.
+    std::size_t width = final_line || !m_console.interactive() ? 0 : terminal_width(stderr);
+    return compose_progress(m_label, bar, figures, extras, width);
 }
 
 void Progress::update(std::uint64_t done) {
