@@ -335,7 +335,11 @@ TEST(CMakePackage, CacheGoesToTheBuildTreeUnlessTheProjectChoseOne) {
     Consumer c(f, f.github.api_url());
     c.env["TEMPORAL_LIBS_CACHE_DIR"] = "";  // unset: nothing chose a cache
     c.env["XDG_CACHE_HOME"] = (f.dir / "xdg-cache").string();
+    // A git work tree is a project to the tool, whose default cache would be
+    // .temporal-libs-cache in the source tree; the package moves it to the
+    // build tree since the project did not choose it.
     c.source = copy_consumer(f.dir / "plain" / "consumer");
+    fs::create_directories(c.source / ".git");
     auto conf = c.configure();
     ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
     const fs::path build_cache = c.build / "temporal-libs-cache";
@@ -347,6 +351,21 @@ TEST(CMakePackage, CacheGoesToTheBuildTreeUnlessTheProjectChoseOne) {
     EXPECT_FALSE(fs::exists(c.source / "temporal-libs.lock"));
     auto run = c.build_and_run();
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+    // Outside any project the tool's default is the user cache, which is no
+    // source tree: the package keeps it and says so.
+    Consumer u(f, f.github.api_url());
+    u.env = c.env;
+    u.build = f.dir / "user-build";
+    u.source = copy_consumer(f.dir / "loose" / "consumer");
+    auto uconf = u.configure();
+    ASSERT_EQ(uconf.exit_code, 0) << uconf.out << uconf.err;
+    const fs::path user_cache = f.dir / "xdg-cache" / "temporal-libs";
+    EXPECT_TRUE(contains(folded(uconf.out), "temporal-libs: cache '" + user_cache.string() +
+                                                "' (the user cache"))
+        << uconf.out;
+    EXPECT_TRUE(fs::exists(user_cache / f.tag / f.platform / "libtemporalio_sdk_core_c_bridge.a"));
+    EXPECT_FALSE(fs::exists(u.source / ".temporal-libs-cache"));
 
     // A project that chose temporal-libs (a temporal-libs.toml) keeps the
     // contract's cache beside it, and the output says why.

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "support/test_util.hpp"
 
 using namespace tl::testing;
@@ -91,7 +93,9 @@ TEST(NpmLauncher, PassesArgumentsStdoutAndExitCodeThrough) {
     auto json = via_launcher(app, {"download", "--offline", "--version", "v9.9.9", "--cache-dir",
                                    cache, "--json"});
     EXPECT_EQ(json.exit_code, 3);
-    EXPECT_TRUE(contains(json.out, "\"kind\":\"not_found\"")) << json.out;
+    auto doc = nlohmann::json::parse(json.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << json.out;
+    EXPECT_EQ(doc["error"]["kind"], "not_found") << json.out;
 }
 
 TEST(NpmLauncher, MissingPlatformPackageIsNamedWithTheFix) {

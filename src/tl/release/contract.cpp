@@ -35,7 +35,7 @@ bool is_name_char(char c) {
 
 }  // namespace
 
-std::string library_tag_problem(std::string_view tag) {
+std::string release_tag_problem(std::string_view tag) {
     if (tag.size() > k_max_tag_length) {
         return "it is longer than " + std::to_string(k_max_tag_length) + " characters";
     }
@@ -50,11 +50,18 @@ std::string library_tag_problem(std::string_view tag) {
     if (!util::starts_with(tag, k_tag_prefix) || tag.size() == k_tag_prefix.size()) {
         return "it does not start with '" + std::string(k_tag_prefix) + "' and a version";
     }
-    if (util::starts_with(tag, k_tool_tag_prefix)) {
-        return "it is a release of the temporal-libs tool itself, not of the libraries";
-    }
     if (tag.find("..") != std::string_view::npos) {
         return "it holds '..'";
+    }
+    return {};
+}
+
+std::string library_tag_problem(std::string_view tag) {
+    if (std::string why = release_tag_problem(tag); !why.empty()) {
+        return why;
+    }
+    if (util::starts_with(tag, k_tool_tag_prefix)) {
+        return "it is a release of the temporal-libs tool itself, not of the libraries";
     }
     return {};
 }
@@ -74,7 +81,7 @@ std::string asset_name_problem(std::string_view name) {
     return {};
 }
 
-Result<std::string> normalize_tag(std::string_view version) {
+Result<std::string> normalize_tag(std::string_view version, TagLine line) {
     std::string_view v = util::trim(version);
     if (v.empty()) {
         return fail(ErrorKind::usage, "empty version; give one like 'v1.0.2' or 'latest'");
@@ -87,8 +94,12 @@ Result<std::string> normalize_tag(std::string_view version) {
     }
     std::string tag =
         util::starts_with(v, k_tag_prefix) ? std::string(v) : std::string(k_tag_prefix) + std::string(v);
-    if (std::string why = library_tag_problem(tag); !why.empty()) {
-        return fail(ErrorKind::usage, "version " + util::quoted(v) + " is not a library release: " +
+    std::string why =
+        line == TagLine::library ? library_tag_problem(tag) : release_tag_problem(tag);
+    if (!why.empty()) {
+        return fail(ErrorKind::usage, "version " + util::quoted(v) +
+                                          (line == TagLine::library ? " is not a library release: "
+                                                                    : " is not a release tag: ") +
                                           why + "; give one like 'v1.0.2' or 'latest'");
     }
     return tag;

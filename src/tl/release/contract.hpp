@@ -39,8 +39,11 @@ bool is_latest(std::string_view version);
 
 // "v1.0.2" -> "temporal-libs-v1.0.2"; a tag that already has the prefix is kept;
 // surrounding white space is dropped. A usage failure for an empty version or one
-// with characters that cannot be in a tag.
-Result<std::string> normalize_tag(std::string_view version);
+// with characters that cannot be in a tag. `line` says which releases are meant:
+// the libraries' (every consumer), or the tool's own too ("temporal-libs-cli-v0.2.0",
+// which only `publish` names).
+enum class TagLine { library, library_or_tool };
+Result<std::string> normalize_tag(std::string_view version, TagLine line = TagLine::library);
 
 // "temporal-libs-v1.0.2" -> "v1.0.2".
 std::string version_label(std::string_view tag);

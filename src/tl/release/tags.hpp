@@ -19,6 +19,11 @@ inline constexpr std::string_view k_tool_tag_prefix = "temporal-libs-cli-";
 inline constexpr std::size_t k_max_tag_length = 128;
 inline constexpr std::size_t k_max_asset_name_length = 255;
 
+// Why `tag` cannot be a release tag of this repository, the libraries' or the
+// tool's own; empty when it can: "temporal-libs-", then [A-Za-z0-9._+-] only,
+// no "..", at most k_max_tag_length.
+std::string release_tag_problem(std::string_view tag);
+
 // Why `tag` cannot be a library release tag; empty when it can. A tag is
 // "temporal-libs-", then [A-Za-z0-9._+-] only (no '/', no control character),
 // no "..", at most k_max_tag_length, and not the tool's own release line.
