@@ -87,4 +87,40 @@ cp /etc/ssl/certs/ca-certificates.crt "$empty/etc/ssl/certs/"
 run_download "$empty" /tmp/tl-cache /temporal-libs || { tl_fail "download in an empty root failed"; }
 find "$empty" -type f | sed "s,^$empty,   ," | sort | head -20
 
+tl_check "TLS: verification on, the CA search list (RHEL's path), SSL_CERT_FILE honoured"
+# A self-signed certificate for 127.0.0.1 served by openssl s_server: the
+# handshake must fail against the distribution bundle, and pass (the reply is
+# then not the API's JSON) when the certificate is the bundle a RHEL-like root
+# keeps in /etc/pki/tls/certs/ca-bundle.crt, or is named by SSL_CERT_FILE.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -days 2 -nodes -keyout "$TL_SCRATCH/key.pem" \
+  -out "$TL_SCRATCH/cert.pem" 2>/dev/null || tl_fail "openssl req failed"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+openssl s_server -accept "127.0.0.1:$port" -cert "$TL_SCRATCH/cert.pem" -key "$TL_SCRATCH/key.pem" \
+  -www -quiet >/dev/null 2>&1 &
+tls_pid=$!
+trap 'rc=$?; kill "$TL_FAKE_PID" "$tls_pid" 2>/dev/null || true
+      if [ $rc -eq 0 ]; then rm -rf "$TL_SCRATCH"; else echo "kept $TL_SCRATCH" >&2; fi' EXIT
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+tls_try() {  # tls_try <root> [VAR=value...]: the tool's one-line error
+  local root="$1"; shift
+  env -i PATH=/usr/bin:/bin HOME=/nonexistent "$@" "$(command -v chroot)" "$root" /temporal-libs \
+    download --version v0.0.1 --platform linux-x64 --cache-dir /tmp/tls-cache --retries 1 \
+    --api-url "https://127.0.0.1:$port" 2>&1 || true
+}
+out="$(tls_try "$empty")"
+echo "   distribution bundle: $out"
+grep -q "self-signed certificate" <<<"$out" || tl_fail "an untrusted certificate was not refused"
+cp "$TL_SCRATCH/cert.pem" "$empty/cert.pem"
+out="$(tls_try "$empty" SSL_CERT_FILE=/cert.pem)"
+echo "   SSL_CERT_FILE=/cert.pem: $out"
+grep -q "not valid JSON" <<<"$out" || tl_fail "SSL_CERT_FILE was not used"
+rhel="$TL_SCRATCH/rhel"
+mkdir -p "$rhel/etc/pki/tls/certs" "$rhel/tmp"
+install -m 755 "$bin" "$rhel/temporal-libs"
+cp "$TL_SCRATCH/cert.pem" "$rhel/etc/pki/tls/certs/ca-bundle.crt"
+out="$(tls_try "$rhel")"
+echo "   /etc/pki/tls/certs/ca-bundle.crt: $out"
+grep -q "not valid JSON" <<<"$out" || tl_fail "the RHEL bundle path was not searched"
+
 echo "portable linux-x64: ok"
