@@ -98,13 +98,11 @@ set_target_properties(PkgConfig::TOMLPP PROPERTIES
 
 # A static executable: no loader, no shared library. Not static-pie: the
 # relocations a static PIE carries cost 0.7 MB of the size budget
-# (docs/portable-binaries.md). CMake's own -pie (CMP0083, for
-# POSITION_INDEPENDENT_CODE) would come last on the link line and undo it, so
-# PIE linking is left to the flags here (this file is included with
-# NO_POLICY_SCOPE, so the policy holds for the targets). The release script
-# strips the symbols and debug information.
-cmake_policy(SET CMP0083 OLD)
-add_link_options(-static -no-pie -Wl,--gc-sections)
+# (docs/portable-binaries.md). CMakeLists.txt turns POSITION_INDEPENDENT_CODE
+# off for the executable, so CMake links it with -no-pie rather than -pie; the
+# library objects stay position independent, as in the default build. The
+# release script strips the symbols and debug information.
+add_link_options(-static -Wl,--gc-sections)
 set(TL_WITH_ISAL ON)
 # The Debian package (cpack -G DEB in the build directory, scripts/release-binaries.sh
 # --deb): the executable and everything else install() lists, under /usr, with
