@@ -69,17 +69,18 @@ src_version() {
   local dsc
   dsc="$(apt-get source --print-uris "$1" 2>/dev/null | grep -o "'[^']*\.dsc'" | head -1 | tr -d "'")"
   dsc="${dsc##*/}"; dsc="${dsc%.dsc}"; dsc="${dsc#*_}"
-  # URIs escape '+' as %2b.
-  printf '%s\n' "${dsc//%2b/+}"
+  # URIs escape '+' and '~' (%2b, %7e).
+  dsc="${dsc//%2b/+}"; dsc="${dsc//%2B/+}"; dsc="${dsc//%7e/\~}"; dsc="${dsc//%7E/\~}"
+  printf '%s\n' "$dsc"
 }
 
-# Unpacks a source package (with Debian's patches) into a scratch dir; prints it.
+# Unpacks a source package (with Debian's patches) into a scratch dir; prints
+# the scratch dir.
 unpack() {
   local pkg="$1" work
   work="$(mktemp -d "${TMPDIR:-/tmp}/tl-portable-src.XXXXXX")"
   (cd "$work" && apt-get source -qq "$pkg" >/dev/null 2>&1) \
     || { log "apt-get source $pkg failed"; rm -rf "$work"; exit 1; }
-  # The copyright file travels with the library into the release tarball.
   printf '%s\n' "$work"
 }
 
@@ -99,6 +100,7 @@ build_one() {
   work="$(unpack "$pkg")"
   dir="$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -1)"
   mkdir -p "$prefix/share"
+  # The copyright file travels with the library into the release tarball.
   cp "$dir/debian/copyright" "$prefix/share/copyright"
   # A subshell of its own with errexit on (inside `cmd || ...` bash ignores it).
   local rc=0
