@@ -329,17 +329,6 @@ public:
         if (m_options.ca_file.empty()) {
             m_options.ca_file = env_first({"SSL_CERT_FILE", "CURL_CA_BUNDLE"});
         }
-#ifdef TL_CURL_LINKED
-        if (m_options.ca_file.empty()) {
-            m_options.ca_file = find_ca_bundle();
-        }
-        if (m_options.ca_file.empty()) {
-            m_ca_path = env_first({"SSL_CERT_DIR"});
-            if (m_ca_path.empty() && ::access("/etc/ssl/certs", R_OK | X_OK) == 0) {
-                m_ca_path = "/etc/ssl/certs";
-            }
-        }
-#endif
         if (m_options.https_proxy.empty()) {
             m_options.https_proxy = env_first({"HTTPS_PROXY", "https_proxy"});
         }
@@ -351,6 +340,18 @@ public:
         if (m_options.no_proxy.empty()) {
             m_options.no_proxy = env_first({"NO_PROXY", "no_proxy"});
         }
+#ifdef TL_CURL_LINKED
+        // No distribution's libcurl to know where its CA bundle is.
+        if (m_options.ca_file.empty()) {
+            m_options.ca_file = find_ca_bundle();
+        }
+        if (m_options.ca_file.empty()) {
+            m_ca_path = env_first({"SSL_CERT_DIR"});
+            if (m_ca_path.empty() && ::access("/etc/ssl/certs", R_OK | X_OK) == 0) {
+                m_ca_path = "/etc/ssl/certs";
+            }
+        }
+#endif
     }
     ~CurlClient() override { m_api.easy_cleanup(m_curl); }
 
