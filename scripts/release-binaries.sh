@@ -80,7 +80,7 @@ system_licenses=(
 build_one() {
   local plat="$1" arch preset strip_tool
   case "$plat" in
-    linux-x64) arch=amd64; strip_tool=strip ;;
+    linux-x64) arch=amd64; strip_tool="strip" ;;
     linux-arm64) arch=arm64; strip_tool=aarch64-linux-gnu-strip ;;
   esac
   preset="portable-$plat"

@@ -33,7 +33,7 @@ case "$arch" in
   *) echo "build-deps: unknown architecture '$arch' (amd64 or arm64)" >&2; exit 2 ;;
 esac
 build_triplet="$(dpkg-architecture -qDEB_BUILD_MULTIARCH)"
-cc=gcc; ar=ar; host_flag=()
+cc="gcc"; ar="ar"; host_flag=()
 if [ "$triplet" != "$build_triplet" ]; then
   cc="$triplet-gcc"; ar="$triplet-ar"; host_flag=(--host="$triplet")
 fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the checks of the portable binaries (tests/integration/portable*.test.sh,
 # deb.test.sh, bench/portable_bench.sh); sourced, not run. Needs TL_SOURCE_DIR,
 # TL_BUILD_DIR, TL_BINARY and TL_CI_CACHE (tests/integration/lib.sh sets them).
@@ -43,6 +44,7 @@ tl_fake_release() {
 
 # Starts build/fake-github on 127.0.0.1 serving <releases dir>; sets
 # TL_FAKE_API (its URL) and TL_FAKE_PID.
+# shellcheck disable=SC2034  # TL_FAKE_PID and TL_FAKE_API are for the caller
 tl_fake_github() {
   local releases="$1" portfile
   portfile="$(mktemp "${TMPDIR:-/tmp}/tl-fake-api.XXXXXX")"
