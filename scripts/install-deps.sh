@@ -21,6 +21,20 @@ for list in "${lists[@]}"; do
     done < "$file"
   done
 done
+# A package of another architecture (name:arm64) needs that architecture
+# added to dpkg first (multiarch); apt-get update below then fetches its index.
+add_archs=()
+for pkg in "${wanted[@]}"; do
+  case "$pkg" in
+    *:*)
+      a="${pkg##*:}"
+      if [ "$a" != "$(dpkg --print-architecture)" ] \
+         && ! dpkg --print-foreign-architectures | grep -qx "$a" \
+         && [[ " ${add_archs[*]} " != *" $a "* ]]; then
+        add_archs+=("$a")
+      fi ;;
+  esac
+done
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -32,5 +46,9 @@ fi
 echo "install-deps: installing ${missing[*]}"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+for a in "${add_archs[@]}"; do
+  echo "install-deps: adding the $a architecture (dpkg --add-architecture)"
+  $SUDO dpkg --add-architecture "$a"
+done
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -2,10 +2,18 @@
 // some forty shared libraries (TLS, Kerberos, LDAP, IDN...) whose loading costs
 // about 8 ms at every start, and a cache hit (the common case in builds) never
 // touches the network. Only types and constants come from the header.
+//
+// The portable release build (TL_CURL_LINKED, cmake/TlPortable.cmake) is one
+// static executable: libcurl is linked in, there is nothing to load, and the
+// CA bundle is looked for in the places Linux distributions keep it, since no
+// distribution's libcurl is there to know its own.
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 #include <dlfcn.h>
 
+#include <unistd.h>
+
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +95,27 @@ void resolve(void* lib, const char* name, F& fn, std::string& missing) {
     fn = reinterpret_cast<F>(sym);
 }
 
+#ifdef TL_CURL_LINKED
+// libcurl is part of the executable.
+const CurlApi& curl_api() {
+    static CurlApi api = [] {
+        CurlApi a{};
+        a.global_init = curl_global_init;
+        a.easy_init = curl_easy_init;
+        a.easy_cleanup = curl_easy_cleanup;
+        a.easy_reset = curl_easy_reset;
+        a.easy_setopt = curl_easy_setopt;
+        a.easy_perform = curl_easy_perform;
+        a.easy_getinfo = curl_easy_getinfo;
+        a.easy_strerror = curl_easy_strerror;
+        a.slist_append = curl_slist_append;
+        a.slist_free_all = curl_slist_free_all;
+        a.global_init(CURL_GLOBAL_DEFAULT);
+        return a;
+    }();
+    return api;
+}
+#else
 // Loads libcurl once per process; throws tl::Error when it is not installed.
 const CurlApi& curl_api() {
     static CurlApi api = [] {
@@ -138,6 +167,7 @@ const CurlApi& curl_api() {
     }();
     return api;
 }
+#endif
 
 std::string env_first(std::initializer_list<const char*> names) {
     for (const char* n : names) {
@@ -148,6 +178,27 @@ std::string env_first(std::initializer_list<const char*> names) {
     }
     return {};
 }
+
+#ifdef TL_CURL_LINKED
+// The first CA bundle that exists, in the places distributions keep one
+// (the list Go's crypto/x509 searches), or "" when there is none.
+std::string find_ca_bundle() {
+    static constexpr std::array<const char*, 6> candidates = {
+        "/etc/ssl/certs/ca-certificates.crt",                 // Debian, Ubuntu, Gentoo, Arch
+        "/etc/pki/tls/certs/ca-bundle.crt",                   // Fedora, RHEL 6, Amazon Linux
+        "/etc/ssl/ca-bundle.pem",                             // openSUSE, SLES
+        "/etc/pki/tls/cacert.pem",                            // OpenELEC
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  // RHEL 7 and later, CentOS
+        "/etc/ssl/cert.pem",                                  // Alpine, macOS, BSDs
+    };
+    for (const char* path : candidates) {
+        if (::access(path, R_OK) == 0) {
+            return path;
+        }
+    }
+    return {};
+}
+#endif
 
 // State shared with libcurl's callbacks during one transfer.
 struct Transfer {
@@ -303,6 +354,18 @@ public:
         if (m_options.no_proxy.empty()) {
             m_options.no_proxy = env_first({"NO_PROXY", "no_proxy"});
         }
+#ifdef TL_CURL_LINKED
+        // No distribution's libcurl to know where its CA bundle is.
+        if (m_options.ca_file.empty()) {
+            m_options.ca_file = find_ca_bundle();
+        }
+        if (m_options.ca_file.empty()) {
+            m_ca_path = env_first({"SSL_CERT_DIR"});
+            if (m_ca_path.empty() && ::access("/etc/ssl/certs", R_OK | X_OK) == 0) {
+                m_ca_path = "/etc/ssl/certs";
+            }
+        }
+#endif
     }
     ~CurlClient() override { m_api.easy_cleanup(m_curl); }
 
@@ -349,6 +412,9 @@ public:
         }
         if (!m_options.ca_file.empty()) {
             m_api.easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
+        }
+        if (!m_ca_path.empty()) {
+            m_api.easy_setopt(c, CURLOPT_CAPATH, m_ca_path.c_str());
         }
         auto url = parse_url(request.url);
         std::string proxy =
@@ -444,6 +510,12 @@ public:
                          std::chrono::duration_cast<std::chrono::seconds>(t.stall_time).count()) +
                      " s";
         }
+#ifdef TL_CURL_LINKED
+        if (e.kind == TransportError::Kind::tls && m_options.ca_file.empty() &&
+            m_ca_path.empty()) {
+            reason += " (no CA bundle found: install ca-certificates or set SSL_CERT_FILE)";
+        }
+#endif
         e.message = util::scrub(reason);
         e.status = t.head_delivered ? t.head.status : 0;
         e.body_bytes = t.body_bytes;
@@ -453,6 +525,7 @@ public:
 private:
     const CurlApi& m_api;
     ClientOptions m_options;
+    std::string m_ca_path;  // a hashed certificate directory, when no bundle file is found
     CURL* m_curl;
 };
 
