@@ -120,7 +120,12 @@ build_one() {
 
   cmake --preset "$preset" -DTL_PORTABLE_DEPS="$joined" \
     -DTL_PORTABLE_LICENSES="$stage/$top/licenses" "${launcher[@]}" >&2
-  cmake --build --preset "$preset" -j"${TL_JOBS:-$(nproc)}" --target temporal-libs >&2
+  # The manual page and completions (target temporal-libs-docs) are written by
+  # running the tool, so only where it runs: the host's own platform. A
+  # cross-built package goes without them.
+  local targets=(temporal-libs)
+  [ "$plat" = "$(host_platform)" ] && targets+=(temporal-libs-docs)
+  cmake --build --preset "$preset" -j"${TL_JOBS:-$(nproc)}" --target "${targets[@]}" >&2
 
   local bin="$root/build-portable-$plat/temporal-libs"
   install -m 755 "$bin" "$stage/$top/temporal-libs"

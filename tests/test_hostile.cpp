@@ -238,6 +238,27 @@ TEST(HostileArchive, BombIsRefusedAtTheExpansionRatioBeforeTheDigest) {
     EXPECT_FALSE(fs::exists(f.entry()));
 }
 
+TEST(HostileArchive, BombWithAWrongChecksumAndDigestIsBoundedToo) {
+    ReleaseFixture f;
+    TestDir work;
+    // The same bomb, but its .sha256 and the API's digest both name other
+    // bytes: the digest is only known to be wrong at the end, so the bound
+    // must hold on this path as well.
+    fs::path bomb = work / "bomb.tar.gz";
+    write_tar(bomb, {file_entry("libtemporalio_sdk_core.a", "!<arch>\n", 200ull << 20)});
+    const std::string wrong(64, 'a');
+    use_archive(f, read_file(bomb), wrong + "  " + f.archive_name + "\n");
+    f.archive_digest_override = "sha256:" + wrong;
+    f.publish();
+    auto r = f.run(download_args(f, f.version));
+    EXPECT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_TRUE(contains(r.err, "expands to more than 67.1 MB") || contains(r.err, "mismatch"))
+        << r.err;
+    EXPECT_FALSE(contains(r.err, "No space left")) << r.err;
+    EXPECT_FALSE(fs::exists(f.entry()));
+    EXPECT_LT(bytes_under(f.cache()), 64u << 10) << "staging or a partial download was left behind";
+}
+
 TEST(HostileArchive, AbsoluteExtractionLimitIsASetting) {
     ReleaseFixture f;
     f.publish();
@@ -787,4 +808,56 @@ TEST(Nits, ADeadProxyIsNamed) {
     EXPECT_EQ(r.exit_code, 4) << r.err;
     EXPECT_TRUE(contains(r.err, "cannot use proxy '" + proxy)) << r.err;
     EXPECT_TRUE(contains(r.err, "is the proxy up?")) << r.err;
+}
+
+
+TEST(Nits, CurlCaBundleComesBeforeSslCertFile) {
+    // curl's own order: CURL_CA_BUNDLE, then SSL_CERT_FILE. Both name missing
+    // files here; the TLS handshake to a plain HTTP server on 127.0.0.1 fails
+    // while loading the first, and curl names the file it tried.
+    ReleaseFixture f;
+    f.publish();
+    TestDir work;
+    const std::string curl_ca = (work / "curl-ca-bundle.pem").string();
+    const std::string ssl_ca = (work / "ssl-cert-file.pem").string();
+    std::string https = f.github.api_url();
+    https.replace(0, std::string("http").size(), "https");
+    auto r = f.run({"download", "--version", f.version, "--platform", f.platform, "--retries", "1",
+                    "--api-url", https},
+                   {{"CURL_CA_BUNDLE", curl_ca}, {"SSL_CERT_FILE", ssl_ca}});
+    EXPECT_NE(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "curl-ca-bundle.pem")) << r.err;
+    EXPECT_FALSE(contains(r.err, "ssl-cert-file.pem")) << r.err;
+}
+
+TEST(Nits, AnUnreadableWorkingDirectoryIsNotCalledAnUnreadableLockfile) {
+    // Root reads any directory: the tool runs as nobody (setpriv) in a
+    // directory nobody may not read.
+    if (run_process({"setpriv", "--version"}).exit_code != 0) {
+        GTEST_SKIP() << "setpriv (util-linux) is not installed";
+    }
+    TestDir work;
+    fs::permissions(work.path(), fs::perms::all);
+    fs::path dark = work / "dark";
+    fs::create_directories(dark);
+    fs::path cache = work / "cache";
+    fs::create_directories(cache);
+    fs::permissions(cache, fs::perms::all);
+    fs::path home = work / "home";
+    fs::create_directories(home);
+    fs::permissions(home, fs::perms::all);
+    fs::permissions(dark, fs::perms::none);
+    auto r = run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                          tool_path(), "download", "--offline", "--version", "v9.9.9",
+                          "--cache-dir", cache.string()},
+                         {{"HOME", home.string()}, {"XDG_CONFIG_HOME", ""}, {"XDG_CACHE_HOME", ""}},
+                         dark);
+    fs::permissions(dark, fs::perms::owner_all);
+    if (contains(r.err, "Permission denied") && contains(r.err, tool_path())) {
+        GTEST_SKIP() << "nobody cannot run " << tool_path() << ": " << r.err;
+    }
+    EXPECT_NE(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(contains(r.err, "cannot read '" + (dark / "temporal-libs.lock").string()))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "is not readable")) << r.err;
 }

@@ -137,7 +137,7 @@ compare() {  # NAME LAUNCHER... -- ARGS...: same stdout and exit code as the bar
 compare hit node node_modules/.bin/temporal-libs -- download --version v1.0.0 --cache-dir "$S/cache-npm" --json
 grep -q '"from_cache": true' "$S/hit.l.out" || tl_fail "the second download is not a cache hit"
 compare missing node node_modules/.bin/temporal-libs -- download --version v9.9.9 --cache-dir "$S/cache-npm" --json
-grep -q '"kind":"not_found"' "$S/missing.l.out" || tl_fail "no not_found error object: $(cat "$S/missing.l.out")"
+grep -Eq '"kind": ?"not_found"' "$S/missing.l.out" || tl_fail "no not_found error object: $(cat "$S/missing.l.out")"
 compare usage node node_modules/.bin/temporal-libs -- download --no-such-flag
 compare notcached node node_modules/.bin/temporal-libs -- cache path --version v9.9.9 --cache-dir "$S/cache-npm"
 code=0; node node_modules/.bin/temporal-libs cache path --version v9.9.9 --cache-dir "$S/cache-npm" 2>/dev/null || code=$?

@@ -131,6 +131,20 @@ cache::Cache open_cache(Context& ctx, const CommonFlags& flags) {
     return *s.cache;
 }
 
+// What `cache clear` and `cache prune` did (or would do, with --dry-run).
+void print_removal(Context& ctx, const cache::Cache& c, bool dry, bool js, std::size_t removed,
+                   const json& removed_rows, const json& kept_rows) {
+    if (js) {
+        print_json(ctx, {{"cache_dir", c.root().string()},
+                         {"dry_run", dry},
+                         {"removed", removed_rows},
+                         {"kept", kept_rows}});
+        return;
+    }
+    std::printf("%s %zu entr%s\n", dry ? "would remove" : "removed", removed,
+                removed == 1 ? "y" : "ies");
+}
+
 }  // namespace
 
 void add_cache_command(CLI::App& app, Context& ctx) {
@@ -331,15 +345,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                 if (!*dry) {
                     value_or_throw(c.repair_latest());
                 }
-                if (js) {
-                    print_json(ctx, {{"cache_dir", c.root().string()},
-                                     {"dry_run", *dry},
-                                     {"removed", removed_rows},
-                                     {"kept", kept_rows}});
-                    return;
-                }
-                std::printf("%s %zu entr%s\n", *dry ? "would remove" : "removed", removed,
-                            removed == 1 ? "y" : "ies");
+                print_removal(ctx, c, *dry, js, removed, removed_rows, kept_rows);
             });
         add_common_flags(cmd, *flags, FlagSet::cache_only);
         cmd->add_flag("--all", *all, "Remove every entry, kept archive and partial download");
@@ -445,15 +451,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                         }
                     }
                 }
-                if (js) {
-                    print_json(ctx, {{"cache_dir", c.root().string()},
-                                     {"dry_run", *dry},
-                                     {"removed", removed_rows},
-                                     {"kept", kept_rows}});
-                    return;
-                }
-                std::printf("%s %zu entr%s\n", *dry ? "would remove" : "removed", removed,
-                            removed == 1 ? "y" : "ies");
+                print_removal(ctx, c, *dry, js, removed, removed_rows, kept_rows);
             });
         add_common_flags(cmd, *flags, FlagSet::cache_only);
         cmd->add_option("--keep", *keep,

@@ -329,16 +329,23 @@ void cargo_lists(const std::vector<Token>& tokens, char open, Collector& out) {
     }
 }
 
+// Whether `source` holds one of `needles`: every finding needs one of those
+// words, most files have none, and skipping the tokenizer for them keeps large
+// trees cheap.
+template <std::size_t N>
+bool holds_any(std::string_view source, const char* const (&needles)[N]) {
+    return std::any_of(std::begin(needles), std::end(needles),
+                       [&](const char* n) { return source.find(n) != std::string_view::npos; });
+}
+
 }  // namespace
 
 void analyze_javascript(std::string_view source, Collector& out) {
-    // Every finding in JS needs one of these words; most scripts have none, and
-    // skipping the tokenizer for them keeps large TypeScript trees cheap.
+    // Every finding in JS needs one of these words.
     static const char* const needles[] = {"spawn", "exec",  "Command", "run-with-rust-toolchain",
                                           "$`",    "sh`",   "'cargo'", "\"cargo\"",
                                           "run(",  "run ("};
-    if (std::none_of(std::begin(needles), std::end(needles),
-                     [&](const char* n) { return source.find(n) != std::string_view::npos; })) {
+    if (!holds_any(source, needles)) {
         return;
     }
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
@@ -401,8 +408,7 @@ void analyze_javascript(std::string_view source, Collector& out) {
 void analyze_python(std::string_view source, Collector& out) {
     static const char* const needles[] = {"subprocess", "system", "popen", "spawn", "run(",
                                           "call(",      "Popen",  "'cargo'", "\"cargo\""};
-    if (std::none_of(std::begin(needles), std::end(needles),
-                     [&](const char* n) { return source.find(n) != std::string_view::npos; })) {
+    if (!holds_any(source, needles)) {
         return;
     }
     Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
