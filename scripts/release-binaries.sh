@@ -120,7 +120,12 @@ build_one() {
 
   cmake --preset "$preset" -DTL_PORTABLE_DEPS="$joined" \
     -DTL_PORTABLE_LICENSES="$stage/$top/licenses" "${launcher[@]}" >&2
-  cmake --build --preset "$preset" -j"${TL_JOBS:-$(nproc)}" --target temporal-libs >&2
+  # The manual page and shell completions the package installs are written by
+  # the built tool (temporal-libs-docs), so only where it runs: not when
+  # cross-compiling, where CMakeLists.txt leaves them out of install().
+  local targets=(temporal-libs)
+  [ "$plat" = "$(host_platform)" ] && targets+=(temporal-libs-docs)
+  cmake --build --preset "$preset" -j"${TL_JOBS:-$(nproc)}" --target "${targets[@]}" >&2
 
   local bin="$root/build-portable-$plat/temporal-libs"
   install -m 755 "$bin" "$stage/$top/temporal-libs"
