@@ -55,8 +55,37 @@ find_package(CLI11 REQUIRED)
 
 tl_static_lib(PkgConfig::ZLIB z PATHS ${_tl_multiarch})
 tl_static_lib(PkgConfig::ZSTD zstd PATHS ${_tl_multiarch} DEPS Threads::Threads)
-tl_static_lib(OpenSSL::Crypto crypto PATHS ${_tl_multiarch} DEPS Threads::Threads)
-tl_static_lib(OpenSSL::SSL ssl PATHS ${_tl_multiarch} DEPS OpenSSL::Crypto)
+# OpenSSL: Debian's libcrypto.a and libssl.a as installed (the security
+# updates of libssl-dev), linked without their unwind tables (.eh_frame,
+# 0.4 MiB of the executable): OpenSSL is C, and no C++ frame ever runs below
+# one of its frames (the tool calls digests and base64 only, curl registers no
+# callback that reaches C++), so no exception unwinds through OpenSSL. The
+# copies are remade at each configure, which release-binaries.sh runs every
+# time, and when the installed archive changes.
+find_program(TL_OBJCOPY NAMES ${CMAKE_OBJCOPY} objcopy REQUIRED)
+foreach(_tl_ossl crypto ssl)
+  set(_tl_src "${_tl_multiarch}/lib${_tl_ossl}.a")
+  set(_tl_dst "${CMAKE_BINARY_DIR}/portable-libs/lib${_tl_ossl}.a")
+  if(NOT EXISTS "${_tl_src}")
+    message(FATAL_ERROR "portable build: ${_tl_src} not found (libssl-dev, scripts/deps/portable.txt)")
+  endif()
+  file(MAKE_DIRECTORY "${CMAKE_BINARY_DIR}/portable-libs")
+  execute_process(COMMAND "${TL_OBJCOPY}" --remove-section=.eh_frame --remove-section=.rela.eh_frame
+      "${_tl_src}" "${_tl_dst}"
+    RESULT_VARIABLE _tl_rc)
+  if(NOT _tl_rc EQUAL 0)
+    message(FATAL_ERROR "portable build: ${TL_OBJCOPY} could not copy ${_tl_src}")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_tl_src}")
+endforeach()
+add_library(OpenSSL::Crypto STATIC IMPORTED GLOBAL)
+set_target_properties(OpenSSL::Crypto PROPERTIES
+  IMPORTED_LOCATION "${CMAKE_BINARY_DIR}/portable-libs/libcrypto.a"
+  INTERFACE_LINK_LIBRARIES Threads::Threads)
+add_library(OpenSSL::SSL STATIC IMPORTED GLOBAL)
+set_target_properties(OpenSSL::SSL PROPERTIES
+  IMPORTED_LOCATION "${CMAKE_BINARY_DIR}/portable-libs/libssl.a"
+  INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
 tl_static_lib(PkgConfig::SODIUM sodium PATHS ${_tl_multiarch} DEPS Threads::Threads)
 tl_static_lib(tl_cares cares PATHS ${_tl_multiarch})
 tl_static_lib(PkgConfig::ISAL isal PATHS ${_tl_dep_libs})
@@ -67,9 +96,7 @@ tl_static_lib(CURL::libcurl curl PATHS ${_tl_dep_libs}
   DEPS "OpenSSL::SSL;OpenSSL::Crypto;tl_cares;PkgConfig::ZSTD;PkgConfig::ZLIB;Threads::Threads")
 
 # Headers: the -dev packages' (libarchive-dev, libisal-dev and libcurl4-openssl-dev
-# are the same upstream versions as the rebuilt libraries), so every object but
-# curl_client.cpp compiles exactly as in the default build and comes from
-# ccache. A cross compiler does not see amd64's multiarch curl headers: then
+# are the same upstream versions as the rebuilt libraries). A cross compiler does not see amd64's multiarch curl headers: then
 # the rebuilt curl's. The headers the rebuilt libraries install are used when
 # the -dev package's are missing.
 set(CURL_INCLUDE_DIRS "")
@@ -86,9 +113,16 @@ foreach(header archive.h isa-l/igzip_lib.h)
   endif()
 endforeach()
 
-# toml++ as the default build compiles against it (the same flags, so ccache
-# serves those objects too), its implementation compiled once into a static
-# library instead of Debian's libtomlplusplus.so.
+# Size over speed for the tool's own code (docs/portable-binaries.md): -Os,
+# each function and object in its own section so --gc-sections drops what
+# main() never reaches, no debug information (stripped anyway). The hot paths
+# (SHA-256, BLAKE2b, inflate, zstd, TLS) are in OpenSSL, libsodium, ISA-L and
+# zstd, which keep their own flags. Later on the command line than the build
+# type's -O2 -g, so these win.
+add_compile_options(-Os -g0 -ffunction-sections -fdata-sections)
+
+# toml++ as the default build compiles against it, its implementation
+# compiled once into a static library instead of Debian's libtomlplusplus.so.
 add_library(tl_tomlpp STATIC "${CMAKE_CURRENT_LIST_DIR}/tomlpp_impl.cpp")
 target_compile_options(tl_tomlpp PRIVATE -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1)
 add_library(PkgConfig::TOMLPP INTERFACE IMPORTED GLOBAL)

@@ -120,9 +120,9 @@ build_one() {
 
   cmake --preset "$preset" -DTL_PORTABLE_DEPS="$joined" \
     -DTL_PORTABLE_LICENSES="$stage/$top/licenses" "${launcher[@]}" >&2
-  # The manual page and completions (target temporal-libs-docs) are written by
-  # running the tool, so only where it runs: the host's own platform. A
-  # cross-built package goes without them.
+  # The manual page and shell completions the package installs are written by
+  # the built tool (temporal-libs-docs), so only where it runs: not when
+  # cross-compiling, where CMakeLists.txt leaves them out of install().
   local targets=(temporal-libs)
   [ "$plat" = "$(host_platform)" ] && targets+=(temporal-libs-docs)
   cmake --build --preset "$preset" -j"${TL_JOBS:-$(nproc)}" --target "${targets[@]}" >&2
