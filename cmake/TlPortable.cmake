@@ -25,7 +25,13 @@ endif()
 # tl_static_lib(<target> <archive name> <search dirs> [DEPS <targets/libs>...])
 function(tl_static_lib target name)
   cmake_parse_arguments(ARG "" "" "PATHS;DEPS;INCLUDES;DEFINES" ${ARGN})
-  find_file(_tl_${name}_a "lib${name}.a" PATHS ${ARG_PATHS} NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
+  # Searched anew at every configure (NO_CACHE, and any entry an older build
+  # directory cached dropped): a cached result would keep pointing at the
+  # libraries of an earlier recipe after TL_PORTABLE_DEPS names new prefixes.
+  unset(_tl_${name}_a CACHE)
+  unset(_tl_${name}_a)
+  find_file(_tl_${name}_a "lib${name}.a" PATHS ${ARG_PATHS} NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH
+    NO_CACHE)
   if(NOT _tl_${name}_a)
     message(FATAL_ERROR "portable build: lib${name}.a not found in ${ARG_PATHS}")
   endif()
