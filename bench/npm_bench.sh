@@ -68,6 +68,7 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
 fi
 hyperfine -N --warmup 5 --runs 40 --export-json "$BENCH_TMP/hit.json" \
   -n bare "$bin $args" \
+  -n command "$launcher $args" \
   -n node "node $launcher $args" \
   "${extra[@]}" \
   -n bun "bun $launcher $args" \
@@ -83,7 +84,9 @@ cpu = lambda x: (x["user"] + x["system"]) * 1000
 print(f"\n{'cache hit (hyperfine -N, 40 runs)':<38} {'wall ms':>8} {'± sd':>6} {'overhead':>9} {'cpu ms':>7} {'overhead':>9}")
 for x in results:
     name = x["command"]
-    label = "bare binary" if name == "bare" else name + (" launcher" if name in ("node", "bun") else "")
+    label = ("bare binary" if name == "bare" else
+             "temporal-libs command (sh, exec)" if name == "command" else
+             name + (" launcher" if name in ("node", "bun") else ""))
     wall, over = x["mean"] * 1000, (x["mean"] - base["mean"]) * 1000
     print(f"{label:<38} {wall:8.1f} {x['stddev'] * 1000:6.1f} {'' if name == 'bare' else f'{over:9.1f}':>9} "
           f"{cpu(x):7.1f} {'' if name == 'bare' else f'{cpu(x) - cpu(base):9.1f}':>9}")

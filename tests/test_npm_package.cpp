@@ -60,6 +60,37 @@ ProcessResult via_launcher(const fs::path& app, std::vector<std::string> args,
     return run_process(args, env, app);
 }
 
+// A PATH with uname and readlink (all the launcher's shell part runs besides
+// builtins) and a `node` and `bun` that fail loudly: the command must work
+// without either when it finds the executable.
+fs::path path_without_runtimes(const TestDir& dir) {
+    fs::path bin = dir / "no-runtime-bin";
+    fs::create_directories(bin);
+    for (const char* tool : {"uname", "readlink"}) {
+        fs::create_symlink(fs::path("/usr/bin") / tool, bin / tool);
+    }
+    for (const char* runtime : {"node", "bun"}) {
+        write_file(bin / runtime, "#!/bin/sh\necho \"$0 was started\" >&2\nexit 99\n");
+        fs::permissions(bin / runtime, fs::perms::owner_all);
+    }
+    return bin;
+}
+
+// The `temporal-libs` command as npm and Bun run it: the file itself, by its
+// #! line (its shell part exec()s the executable), through node_modules/.bin.
+ProcessResult via_command(const fs::path& app, std::vector<std::string> args,
+                          std::map<std::string, std::string> env = {}) {
+    fs::path link = app / "node_modules" / ".bin" / "temporal-libs";
+    if (!fs::exists(fs::symlink_status(link))) {
+        fs::create_directories(link.parent_path());
+        fs::create_symlink("../temporal-libs/bin/temporal-libs.cjs", link);
+    }
+    args.insert(args.begin(), link.string());
+    env.emplace("TEMPORAL_LIBS_BINARY", "");
+    env.emplace("NO_COLOR", "1");
+    return run_process(args, env, app);
+}
+
 ProcessResult bare(const fs::path& app, std::vector<std::string> args) {
     args.insert(args.begin(), tool_path());
     return run_process(args, {{"NO_COLOR", "1"}}, app);
@@ -159,6 +190,68 @@ TEST(NpmLauncher, SignalsReachTheChildAndNoProcessIsLeft) {
         if (!gone) {
             ::kill(child_pid, SIGKILL);
         }
+    }
+}
+
+TEST(NpmCommand, ExecsTheExecutableWithNoJavaScriptRuntime) {
+    TestDir dir;
+    fs::path app = install_layout(dir, true);
+    const std::string path = path_without_runtimes(dir).string();
+    const std::string cache = (dir / "cache").string();
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--version"},
+          {"download", "--offline", "--version", "v9.9.9", "--cache-dir", cache, "--json"},
+          {"download", "--no-such-flag"}}) {
+        auto c = via_command(app, args, {{"PATH", path}});
+        auto b = bare(app, args);
+        EXPECT_EQ(c.exit_code, b.exit_code) << args.front() << "\n" << c.err;
+        EXPECT_EQ(c.out, b.out) << args.front();
+        EXPECT_EQ(c.err, b.err) << args.front();
+    }
+    // TEMPORAL_LIBS_BINARY too, arguments kept apart as given.
+    fs::path other = script(dir, "other", "echo \"other: $1|$2\"\nexit 7\n");
+    auto o = via_command(app, {"a b", "c"}, {{"PATH", path}, {"TEMPORAL_LIBS_BINARY", other.string()}});
+    EXPECT_EQ(o.exit_code, 7) << o.err;
+    EXPECT_EQ(o.out, "other: a b|c\n");
+}
+
+TEST(NpmCommand, WhatItCannotFindIsExplainedByTheNodeLauncher) {
+    TestDir dir;
+    fs::path app = install_layout(dir, false);
+    auto r = via_command(app, {"--version"});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_TRUE(contains(r.err, "the platform package @temporal-libs/cli-" + npm_platform() +
+                                    " is not installed"))
+        << r.err;
+    auto missing = via_command(app, {"--version"}, {{"TEMPORAL_LIBS_BINARY", (dir / "nope").string()}});
+    EXPECT_EQ(missing.exit_code, 3);
+    EXPECT_TRUE(contains(missing.err, "which does not exist")) << missing.err;
+    // With neither node nor bun the shell part says what to do itself.
+    auto bare_path = via_command(app, {"--version"}, {{"PATH", (dir / "empty").string()}});
+    EXPECT_EQ(bare_path.exit_code, 3) << bare_path.err;
+}
+
+TEST(NpmCommand, SignalsEndTheExecutableItself) {
+    // The command exec()s: the process a shell or CI runner signals is the
+    // executable, so the signal and its exit status need no forwarding.
+    TestDir dir;
+    fs::path app = install_layout(dir, false);
+    via_command(app, {"--version"});  // makes node_modules/.bin/temporal-libs
+    fs::path pidfile = dir / "pid";
+    fs::path child = script(dir, "child", "echo $$ > '" + pidfile.string() + "'\nexec sleep 30\n");
+    for (auto [sig, want] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+        fs::remove(pidfile);
+        int pid = spawn_process({(app / "node_modules" / ".bin" / "temporal-libs").string()},
+                                {{"TEMPORAL_LIBS_BINARY", child.string()}}, app, dir / "log");
+        std::string text;
+        for (int i = 0; i < 200 && text.empty(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            text = read_file(pidfile);
+        }
+        ASSERT_FALSE(text.empty()) << read_file(dir / "log");
+        EXPECT_EQ(std::stoi(text), pid) << "the command did not exec the executable";
+        ASSERT_EQ(::kill(pid, sig), 0);
+        EXPECT_EQ(wait_process(pid), want) << "signal " << sig;
     }
 }
 

@@ -143,6 +143,11 @@ compare notcached node node_modules/.bin/temporal-libs -- cache path --version v
 code=0; node node_modules/.bin/temporal-libs cache path --version v9.9.9 --cache-dir "$S/cache-npm" 2>/dev/null || code=$?
 [ "$code" = 3 ] || tl_fail "cache path of a missing version: exit $code, not 3"
 
+tl_check "the command itself exec()s the executable: same exit codes and --json, no runtime between"
+compare direct-hit node_modules/.bin/temporal-libs -- download --version v1.0.0 --cache-dir "$S/cache-npm" --json
+compare direct-missing node_modules/.bin/temporal-libs -- download --version v9.9.9 --cache-dir "$S/cache-npm" --json
+compare direct-usage node_modules/.bin/temporal-libs -- download --no-such-flag
+
 tl_check "TEMPORAL_LIBS_BINARY points the launcher at another executable"
 printf '#!/bin/sh\necho "other binary: $*"\nexit 7\n' > "$S/other"; chmod +x "$S/other"
 code=0; out="$(TEMPORAL_LIBS_BINARY="$S/other" npx temporal-libs a 'b c')" || code=$?
@@ -280,7 +285,30 @@ for run in "node SIGINT 130" "bun SIGINT 130" "node SIGTERM 143" "bun SIGTERM 14
   if kill -0 "$child" 2>/dev/null; then tl_fail "$rt $sig: temporal-libs ($child) still runs"; fi
   echo "   $rt $sig: launcher $code, child gone"
 done
-if grep -qsEz -- "$S/cache-slow-(node|bun)\$" /proc/[0-9]*/cmdline; then
+for run in "SIGINT 130" "SIGTERM 143"; do
+  set -- $run
+  sig="$1" want="$2"
+  # A script's background job starts with SIGINT ignored (no job control),
+  # and an ignored signal stays ignored across exec: env puts it back to the
+  # default a terminal's foreground job has.
+  env --default-signal=INT,TERM node_modules/.bin/temporal-libs download --version v2.0.0 \
+    --api-url "$(cat "$S/slow.url")" --cache-dir "$S/cache-slow-direct" >/dev/null 2>&1 &
+  pid=$!
+  exe=""
+  for _ in $(seq 100); do
+    exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+    case "$exe" in */temporal-libs) break ;; esac
+    sleep 0.05
+  done
+  case "$exe" in */temporal-libs) ;; *) tl_fail "direct: the command did not exec temporal-libs ($exe)" ;; esac
+  sleep 0.5
+  kill -0 "$pid" 2>/dev/null || tl_fail "direct: the download ended before the signal (not slow enough)"
+  kill -s "$sig" "$pid"
+  code=0; wait "$pid" || code=$?
+  [ "$code" = "$want" ] || tl_fail "direct $sig: the command ended with $code, not $want"
+  echo "   direct $sig: $code, the executable itself was signalled"
+done
+if grep -qsEz -- "$S/cache-slow-(node|bun|direct)\$" /proc/[0-9]*/cmdline; then
   tl_fail "a download process is left over"
 fi
 

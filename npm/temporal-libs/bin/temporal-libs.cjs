@@ -1,4 +1,44 @@
-#!/usr/bin/env node
+#!/bin/sh
+':' /*
+# This file is both a POSIX shell script and a CommonJS module.
+#
+# Run as the `temporal-libs` command (npm and Bun link it by its #! line), the
+# shell reads it: it finds the platform package's executable the way Node's
+# require.resolve would (node_modules of this package and of every folder
+# above its real path) and exec()s it, so arguments, exit code, signals and
+# standard streams are the executable's own and no JavaScript runtime starts:
+# about a millisecond over the bare binary instead of Node's tens. Anything
+# else (no binary found, a TEMPORAL_LIBS_BINARY that does not exist, an
+# unsupported platform) is handed to the Node launcher below, which says what
+# is wrong and what to do; `node` or `bun` running this file reads only that
+# part, since to JavaScript the shell lines are one comment.
+tl_self=$0
+while [ -L "$tl_self" ]; do
+  tl_link=$(readlink "$tl_self")
+  case $tl_link in /*) tl_self=$tl_link ;; *) tl_self=${tl_self%/*}/$tl_link ;; esac
+done
+if [ -n "${TEMPORAL_LIBS_BINARY:-}" ]; then
+  [ -f "$TEMPORAL_LIBS_BINARY" ] && [ -x "$TEMPORAL_LIBS_BINARY" ] && exec "$TEMPORAL_LIBS_BINARY" "$@"
+else
+  case "$(uname -s)" in Linux) tl_os=linux ;; Darwin) tl_os=darwin ;; *) tl_os= ;; esac
+  case "$(uname -m)" in x86_64|amd64) tl_cpu=x64 ;; aarch64|arm64) tl_cpu=arm64 ;; *) tl_cpu= ;; esac
+  if [ -n "$tl_os" ] && [ -n "$tl_cpu" ] && tl_dir=$(cd "${tl_self%/*}/.." 2>/dev/null && pwd -P); then
+    while :; do
+      case $tl_dir in
+        *"/node_modules") ;;
+        *) tl_bin=$tl_dir/node_modules/@temporal-libs/cli-$tl_os-$tl_cpu/bin/temporal-libs
+           [ -f "$tl_bin" ] && [ -x "$tl_bin" ] && exec "$tl_bin" "$@" ;;
+      esac
+      [ -z "$tl_dir" ] || [ "$tl_dir" = / ] && break
+      tl_dir=${tl_dir%/*}
+    done
+  fi
+fi
+if command -v node >/dev/null 2>&1; then exec node "$tl_self" "$@"; fi
+if command -v bun >/dev/null 2>&1; then exec bun "$tl_self" "$@"; fi
+echo "temporal-libs: error: no temporal-libs executable found for this platform, and no node or bun to say why; set TEMPORAL_LIBS_BINARY to a temporal-libs executable" >&2
+exit 3
+*/
 "use strict";
 // The `temporal-libs` command of the npm package: runs the native executable
 // from the platform package (or TEMPORAL_LIBS_BINARY) with the same arguments,
