@@ -137,10 +137,8 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
 
     std::optional<Failure> first_error;
     std::size_t copied = 0;
-    std::size_t skipped = 0;
     for (const auto& o : result.outcomes) {
         copied += o.copied;
-        skipped += o.skipped;
         if (o.error && !first_error) {
             first_error = o.error;
         }
