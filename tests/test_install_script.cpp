@@ -58,8 +58,14 @@ const std::string& stripped_tool() {
     static const std::string path = [] {
         fs::path out = fs::path(tool_path()).parent_path() / "test-install-script" / "temporal-libs";
         fs::create_directories(out.parent_path());
-        auto r = run_process({"strip", "-o", out.string(), tool_path()});
+        // CTest runs these tests in parallel processes, each making this copy:
+        // written aside and renamed into place, so none reads another's
+        // half-written file (an "Exec format error" under the sanitizer build).
+        fs::path tmp = out;
+        tmp += ".tmp." + std::to_string(::getpid());
+        auto r = run_process({"strip", "-o", tmp.string(), tool_path()});
         EXPECT_EQ(r.exit_code, 0) << "strip (binutils, scripts/deps/build.txt): " << r.err;
+        fs::rename(tmp, out);
         return out.string();
     }();
     return path;

@@ -18,8 +18,11 @@ mkdir -p "$dest"
 # Tests run in parallel: one installs, the others wait.
 exec 9>"$dest/.install.lock"
 flock 9
+# Each script replaced by a rename: another test may be running it right now.
 for script in "$src"/*.js "$src"/*.cjs; do
-  [ -f "$script" ] && cp "$script" "$dest/"
+  [ -f "$script" ] || continue
+  cp "$script" "$dest/.$(basename "$script").tmp"
+  mv -f "$dest/.$(basename "$script").tmp" "$dest/$(basename "$script")"
 done
 if [ -f "$dest/node_modules/.tl-installed" ] && cmp -s "$src/package-lock.json" "$dest/package-lock.json"; then
   exit 0
