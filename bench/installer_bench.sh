@@ -65,8 +65,10 @@ for i in $(seq "$runs"); do
     { cat "$BENCH_TMP/download.err" >&2; exit 1; }
   t1=$(now)
   times+=("$(echo "$t1 - $t0" | bc -l)")
-  [ -f "$home/project/.temporal-libs-cache/$lib_tag/$platform/libtemporalio_sdk_core.a" ] ||
-    { echo "the download left no libraries" >&2; exit 1; }
+  # A folder that is no project (no temporal-libs.toml, lockfile or git work
+  # tree): the libraries go to the user cache.
+  [ -f "$home/.cache/temporal-libs/$lib_tag/$platform/libtemporalio_sdk_core.a" ] ||
+    { echo "the download left no libraries in $home/.cache/temporal-libs" >&2; exit 1; }
 done
 t=$(printf '%s\n' "${times[@]}" | median)
 echo "CLI archive: $from, $(numfmt --to=iec "$(stat -c %s "$rel/$archive")")"
