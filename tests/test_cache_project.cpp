@@ -40,10 +40,10 @@ void publish_version(ReleaseFixture& f, const std::string& version, bool prerele
 
 // The tag `download --version latest` installs through `source` into its own cache.
 std::string latest_through(ReleaseFixture& f, const std::string& source, const std::string& name) {
-    auto r = f.run({"download", "--version", "latest", "--platform", f.platform, "--json",
-                    "--retries", "1"},
-                   {{"TEMPORAL_LIBS_SOURCES", source},
-                    {"TEMPORAL_LIBS_CACHE_DIR", (f.dir / ("cache-" + name)).string()}});
+    auto r = f.run(
+        {"download", "--version", "latest", "--platform", f.platform, "--json", "--retries", "1"},
+        {{"TEMPORAL_LIBS_SOURCES", source},
+         {"TEMPORAL_LIBS_CACHE_DIR", (f.dir / ("cache-" + name)).string()}});
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err << r.out;
     json j = json::parse(r.out, nullptr, false);
     return j.is_discarded() ? std::string() : j.value("tag", std::string());
@@ -94,8 +94,8 @@ TEST(CacheProject, GitStatusStaysCleanAndNoLockHelperInTheProjectRoot) {
     EXPECT_TRUE(fs::exists(project / ".temporal-libs-cache" / f.tag / f.platform));
     EXPECT_TRUE(fs::exists(project / "temporal-libs.lock"));
     EXPECT_FALSE(fs::exists(project / ".temporal-libs.lock.lk"));
-    auto status = run_process({"git", "-C", project.string(), "status", "--porcelain",
-                               "--untracked-files=all"});
+    auto status = run_process(
+        {"git", "-C", project.string(), "status", "--porcelain", "--untracked-files=all"});
     ASSERT_EQ(status.exit_code, 0) << status.err;
     EXPECT_FALSE(contains(status.out, ".temporal-libs-cache")) << status.out;
     EXPECT_TRUE(contains(status.out, "temporal-libs.lock")) << status.out;
@@ -169,13 +169,13 @@ TEST(CacheProject, LatestRuleIsTheHighestStableVersion) {
     using source::pick_latest;
     const std::string p = "temporal-libs-";
     // Publication order does not matter; pre-releases and non-versions are not candidates.
-    EXPECT_EQ(pick_latest({"temporal-libs-v1.0.3", "temporal-libs-v1.2.0", "temporal-libs-v1.1.0"},
-                          p),
-              "temporal-libs-v1.2.0");
-    EXPECT_EQ(pick_latest({"temporal-libs-v2.0.0-rc.1", "temporal-libs-v1.10.0",
-                           "temporal-libs-v1.9.0"},
-                          p),
-              "temporal-libs-v1.10.0");
+    EXPECT_EQ(
+        pick_latest({"temporal-libs-v1.0.3", "temporal-libs-v1.2.0", "temporal-libs-v1.1.0"}, p),
+        "temporal-libs-v1.2.0");
+    EXPECT_EQ(
+        pick_latest({"temporal-libs-v2.0.0-rc.1", "temporal-libs-v1.10.0", "temporal-libs-v1.9.0"},
+                    p),
+        "temporal-libs-v1.10.0");
     EXPECT_EQ(pick_latest({"temporal-libs-nightly", "temporal-libs-v1.0.0"}, p),
               "temporal-libs-v1.0.0");
     EXPECT_EQ(pick_latest({"other-v9.0.0"}, p), std::nullopt);

@@ -84,13 +84,28 @@ TEST(CliUsability, HelpCommandIsTheSameAsTheHelpFlag) {
 
 TEST(CliUsability, EveryCommandsHelpEndsWithExamples) {
     ReleaseFixture f;
-    const std::vector<std::vector<std::string>> commands = {
-        {"download"},        {"update"},         {"cache"},       {"cache", "list"},
-        {"cache", "verify"}, {"cache", "clear"}, {"cache", "prune"}, {"cache", "path"},
-        {"config"},          {"config", "show"}, {"flags"},       {"pkg-config"},
-        {"inspect"},         {"abi-check"},      {"scan"},        {"build"},
-        {"pack"},            {"publish"},        {"mirror"},      {"lock"},
-        {"sign"},            {"completion"}};
+    const std::vector<std::vector<std::string>> commands = {{"download"},
+                                                            {"update"},
+                                                            {"cache"},
+                                                            {"cache", "list"},
+                                                            {"cache", "verify"},
+                                                            {"cache", "clear"},
+                                                            {"cache", "prune"},
+                                                            {"cache", "path"},
+                                                            {"config"},
+                                                            {"config", "show"},
+                                                            {"flags"},
+                                                            {"pkg-config"},
+                                                            {"inspect"},
+                                                            {"abi-check"},
+                                                            {"scan"},
+                                                            {"build"},
+                                                            {"pack"},
+                                                            {"publish"},
+                                                            {"mirror"},
+                                                            {"lock"},
+                                                            {"sign"},
+                                                            {"completion"}};
     for (auto args : commands) {
         args.push_back("--help");
         auto r = f.run(args);
@@ -110,15 +125,14 @@ TEST(CliUsability, JsonErrorObjectOnEveryFailurePath) {
     f.publish();
     // Argument parsing: an unknown flag, a bad enum value, a repeated option.
     expect_error_doc(f.run({"download", "--bogus", "--json"}), 2, "usage", "--bogus");
-    expect_error_doc(f.run({"download", "--verify", "paranoid", "--json"}), 2, "usage",
-                     "paranoid");
+    expect_error_doc(f.run({"download", "--verify", "paranoid", "--json"}), 2, "usage", "paranoid");
     expect_error_doc(
         f.run({"download", "--platform", "linux-x64", "--platform", "macos-arm64", "--json"}), 2,
         "usage", "platform");
     expect_error_doc(f.run({"downlaod", "--json"}), 2, "usage", "did you mean 'download'?");
     // A command's own failure, in a command that had no JSON error of its own.
-    expect_error_doc(f.run({"flags", "--json", "--offline", "--version", "v9.9.9"}), 3,
-                     "not_found", "v9.9.9");
+    expect_error_doc(f.run({"flags", "--json", "--offline", "--version", "v9.9.9"}), 3, "not_found",
+                     "v9.9.9");
     expect_error_doc(f.run({"cache", "path", "--json", "--version", "v9.9.9"}), 3, "not_found",
                      "not installed");
     expect_error_doc(f.run({"download", "--json", "--version", "v9.9.9", "--retries", "1"}), 3,
@@ -214,9 +228,9 @@ TEST(CliUsability, ZshAndFishScriptsParse) {
     if (run_process({"sh", "-c", "command -v fish"}).exit_code == 0) {
         // fish itself answers a completion query from the script.
         write_file(d / "c.fish", fish.out);
-        auto r = run_process({"fish", "-c",
-                              "source " + (d / "c.fish").string() +
-                                  "; complete -C 'temporal-libs dow'"});
+        auto r = run_process(
+            {"fish", "-c",
+             "source " + (d / "c.fish").string() + "; complete -C 'temporal-libs dow'"});
         EXPECT_TRUE(contains(r.out, "download")) << r.out << r.err;
     }
 }
@@ -225,8 +239,8 @@ TEST(CliUsability, ManPageListsEveryCommandFromTheCommandTable) {
     auto man = run_process({tool_path(), "man"});
     ASSERT_EQ(man.exit_code, 0) << man.err;
     EXPECT_TRUE(contains(man.out, ".TH TEMPORAL\\-LIBS 1")) << man.out.substr(0, 200);
-    for (const char* cmd : {"download", "update", "cache prune", "config show", "mirror",
-                            "completion", "scan"}) {
+    for (const char* cmd :
+         {"download", "update", "cache prune", "config show", "mirror", "completion", "scan"}) {
         std::string want = std::string(".SS \"temporal\\-libs ") + cmd + "\"";
         EXPECT_TRUE(contains(man.out, want)) << want;
     }
@@ -272,8 +286,9 @@ TEST(CliUsability, FallbackCargoOnTheCommandLineSaysItIsNotApplied) {
     auto r = f.run({"download", "--version", "v9.9.9", "--retries", "1"},
                    {{"TEMPORAL_LIBS_FALLBACK", "cargo"}});
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_TRUE(contains(r.err, "TEMPORAL_LIBS_FALLBACK=cargo applies to build-system "
-                                "integration only"))
+    EXPECT_TRUE(contains(r.err,
+                         "TEMPORAL_LIBS_FALLBACK=cargo applies to build-system "
+                         "integration only"))
         << r.err;
     EXPECT_TRUE(contains(r.err, "temporal-libs build --source")) << r.err;
     auto bad = f.run({"download", "--version", "v1.0.2"}, {{"TEMPORAL_LIBS_FALLBACK", "rustup"}});
@@ -292,12 +307,10 @@ TEST(CliUsability, CmakeInstallPutsTheManPageAndCompletionsWhereShellsLook) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     auto man = run_process({tool_path(), "man"});
     EXPECT_EQ(read_file(d / "share/man/man1/temporal-libs.1"), man.out);
-    for (const auto& [file, shell] :
-         std::vector<std::pair<std::string, std::string>>{
+    for (const auto& [file, shell] : std::vector<std::pair<std::string, std::string>>{
              {"share/bash-completion/completions/temporal-libs", "bash"},
              {"share/zsh/site-functions/_temporal-libs", "zsh"},
              {"share/fish/vendor_completions.d/temporal-libs.fish", "fish"}}) {
-        EXPECT_EQ(read_file(d / file), run_process({tool_path(), "completion", shell}).out)
-            << file;
+        EXPECT_EQ(read_file(d / file), run_process({tool_path(), "completion", shell}).out) << file;
     }
 }

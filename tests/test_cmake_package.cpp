@@ -324,9 +324,8 @@ TEST(CMakePackage, AMissingLibraryIsReportedAsMissingNotAsAnIntegrityFailure) {
     EXPECT_EQ(direct.exit_code, 3) << direct.err;
     EXPECT_TRUE(contains(direct.err, "has no library 'libtemporalio_sdk_core_c_bridge.a'"))
         << direct.err;
-    auto fine = f.run(
-        {"download", "--version", f.version, "--platform", f.platform, "--libraries",
-         "temporalio_common"});
+    auto fine = f.run({"download", "--version", f.version, "--platform", f.platform, "--libraries",
+                       "temporalio_common"});
     EXPECT_EQ(fine.exit_code, 0) << fine.err;
 }
 
@@ -343,8 +342,8 @@ TEST(CMakePackage, CacheGoesToTheBuildTreeUnlessTheProjectChoseOne) {
     auto conf = c.configure();
     ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
     const fs::path build_cache = c.build / "temporal-libs-cache";
-    EXPECT_TRUE(contains(folded(conf.out), "temporal-libs: cache '" + build_cache.string() +
-                                               "' (in the build tree"))
+    EXPECT_TRUE(contains(folded(conf.out),
+                         "temporal-libs: cache '" + build_cache.string() + "' (in the build tree"))
         << conf.out;
     EXPECT_TRUE(fs::exists(build_cache / f.tag / f.platform / "libtemporalio_sdk_core_c_bridge.a"));
     EXPECT_FALSE(fs::exists(c.source / ".temporal-libs-cache"));
@@ -361,8 +360,8 @@ TEST(CMakePackage, CacheGoesToTheBuildTreeUnlessTheProjectChoseOne) {
     auto uconf = u.configure();
     ASSERT_EQ(uconf.exit_code, 0) << uconf.out << uconf.err;
     const fs::path user_cache = f.dir / "xdg-cache" / "temporal-libs";
-    EXPECT_TRUE(contains(folded(uconf.out), "temporal-libs: cache '" + user_cache.string() +
-                                                "' (the user cache"))
+    EXPECT_TRUE(contains(folded(uconf.out),
+                         "temporal-libs: cache '" + user_cache.string() + "' (the user cache"))
         << uconf.out;
     EXPECT_TRUE(fs::exists(user_cache / f.tag / f.platform / "libtemporalio_sdk_core_c_bridge.a"));
     EXPECT_FALSE(fs::exists(u.source / ".temporal-libs-cache"));
@@ -377,10 +376,10 @@ TEST(CMakePackage, CacheGoesToTheBuildTreeUnlessTheProjectChoseOne) {
     auto pconf = p.configure();
     ASSERT_EQ(pconf.exit_code, 0) << pconf.out << pconf.err;
     const fs::path project_cache = f.dir / "project" / ".temporal-libs-cache";
-    EXPECT_TRUE(contains(folded(pconf.out),
-                         "temporal-libs: cache '" + project_cache.string() +
-                             "' (the project's, chosen by '" +
-                             (f.dir / "project" / "temporal-libs.toml").string() + "')"))
+    EXPECT_TRUE(
+        contains(folded(pconf.out), "temporal-libs: cache '" + project_cache.string() +
+                                        "' (the project's, chosen by '" +
+                                        (f.dir / "project" / "temporal-libs.toml").string() + "')"))
         << pconf.out;
     EXPECT_TRUE(fs::exists(project_cache / f.tag / f.platform));
 }
@@ -469,10 +468,10 @@ TEST(CMakePackage, FetchContentOfASourceTreeBuildsTheToolFirst) {
                    "target_link_libraries(consumer PRIVATE TemporalLibs::TemporalLibs)\n");
     // No tool given and none on PATH: the package must build its own.
     c.env["PATH"] = path_without_cargo(f.dir / "path").string();
-    auto conf = run_process({"cmake", "-S", c.source.string(), "-B", c.build.string(), "-G",
-                             "Ninja", "-DTEMPORAL_LIBS_VERSION=" + f.version,
-                             "-DSAMPLE_CORE_DIR=" + sample_core_dir().string()},
-                            c.env, f.dir.path());
+    auto conf = run_process(
+        {"cmake", "-S", c.source.string(), "-B", c.build.string(), "-G", "Ninja",
+         "-DTEMPORAL_LIBS_VERSION=" + f.version, "-DSAMPLE_CORE_DIR=" + sample_core_dir().string()},
+        c.env, f.dir.path());
     ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
     const fs::path tool_dir = c.build / "_temporal-libs-tool";
     EXPECT_TRUE(contains(folded(conf.out), "temporal-libs: building the tool from '" +
@@ -494,16 +493,17 @@ TEST(CMakePackage, TwoFetchesForOnePlatformEachCheckTheirLibraries) {
     SampleRelease f;
     Consumer c(f, f.github.api_url());
     c.source = copy_consumer(f.dir / "app");
-    write_file(c.source / "CMakeLists.txt",
-               "cmake_minimum_required(VERSION 3.19)\n"
-               "project(app LANGUAGES C CXX)\n"
-               "set(CMAKE_CXX_STANDARD 17)\n"
-               "find_package(TemporalLibs REQUIRED)\n"
-               "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES temporalio_common)\n"
-               "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES "
-               "temporalio_sdk_core_c_bridge HEADER_DIR \"${SAMPLE_CORE_DIR}/include\")\n"
-               "add_executable(consumer main.cpp)\n"
-               "target_link_libraries(consumer PRIVATE TemporalLibs::temporalio_sdk_core_c_bridge)\n");
+    write_file(
+        c.source / "CMakeLists.txt",
+        "cmake_minimum_required(VERSION 3.19)\n"
+        "project(app LANGUAGES C CXX)\n"
+        "set(CMAKE_CXX_STANDARD 17)\n"
+        "find_package(TemporalLibs REQUIRED)\n"
+        "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES temporalio_common)\n"
+        "temporal_libs_fetch(VERSION \"${TEMPORAL_LIBS_VERSION}\" LIBRARIES "
+        "temporalio_sdk_core_c_bridge HEADER_DIR \"${SAMPLE_CORE_DIR}/include\")\n"
+        "add_executable(consumer main.cpp)\n"
+        "target_link_libraries(consumer PRIVATE TemporalLibs::temporalio_sdk_core_c_bridge)\n");
     auto conf = c.configure();
     ASSERT_EQ(conf.exit_code, 0) << conf.out << conf.err;
     auto run = c.build_and_run();

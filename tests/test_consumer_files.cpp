@@ -62,7 +62,8 @@ TEST(Dockerfile, ConsumerImageWithoutRustAndACacheMount) {
     EXPECT_TRUE(contains(text, "sh /tmp/install.sh --require-signature")) << text;
     EXPECT_TRUE(contains(text, "COPY dist/cli/ /tmp/cli/")) << text;
     EXPECT_TRUE(contains(text, "FROM tool-${TEMPORAL_LIBS_CLI_FROM} AS tool")) << text;
-    EXPECT_TRUE(contains(text, "COPY --from=tool /out/bin/temporal-libs /usr/local/bin/temporal-libs"))
+    EXPECT_TRUE(
+        contains(text, "COPY --from=tool /out/bin/temporal-libs /usr/local/bin/temporal-libs"))
         << text;
     std::string final_stage = text.substr(text.rfind("\nFROM "));
     for (const char* built : {"install-deps.sh", "cmake -", "build-essential", "-dev "}) {
@@ -75,8 +76,8 @@ TEST(Dockerfile, ConsumerImageWithoutRustAndACacheMount) {
     EXPECT_TRUE(contains(ignore, "\n*\n!install.sh\n!dist/cli/\n")) << ignore;
     // The dependency lists agree with CMakeLists.txt (and the final stage has
     // no -dev package): tests/tools/action/check_deps.py.
-    auto deps = run_process({"python3", source_file("tests/tools/action/check_deps.py").string(),
-                             TL_SOURCE_DIR});
+    auto deps = run_process(
+        {"python3", source_file("tests/tools/action/check_deps.py").string(), TL_SOURCE_DIR});
     EXPECT_EQ(deps.exit_code, 0) << deps.out << deps.err;
     for (const char* file : {"Dockerfile", "action.yml"}) {
         auto scan =
@@ -301,8 +302,9 @@ TEST(ActionYml, CacheKeyFromTheLockfileElseTheTagNeverFixedForLatest) {
               "restore=\n");
     // latest: a key no other run has, and the newest cache of the platform restored.
     EXPECT_EQ(key_for("latest", ".temporal-libs-cache"),
-              rel + "key=temporal-libs-linux-arm64-latest-4242\n"
-                    "restore=temporal-libs-linux-arm64-temporal-libs-v\n");
+              rel +
+                  "key=temporal-libs-linux-arm64-latest-4242\n"
+                  "restore=temporal-libs-linux-arm64-temporal-libs-v\n");
     // A lockfile decides, whatever the version says; its content changes the key.
     write_file(d / "ws" / "temporal-libs.lock", "version = 1\n");
     std::string a = key_for("latest", ".temporal-libs-cache");

@@ -352,10 +352,9 @@ TEST(DownloadMulti, OnePlatformKeepsTheSingleObjectAndPlainLines) {
     for (const auto& [k, v] : j.items()) {
         keys.push_back(k);
     }
-    EXPECT_EQ(keys,
-              (std::vector<std::string>{"archive", "archive_sha256", "directory",
-                                        "format_version", "from_cache", "libraries", "platform",
-                                        "source", "tag", "version"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"archive", "archive_sha256", "directory",
+                                              "format_version", "from_cache", "libraries",
+                                              "platform", "source", "tag", "version"}));
     EXPECT_EQ(j["platform"], "linux-arm64");
     // No platform prefix on a single platform's lines.
     EXPECT_FALSE(contains(r.err, "linux-arm64: ")) << r.err;

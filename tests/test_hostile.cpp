@@ -62,8 +62,7 @@ void use_archive(ReleaseFixture& f, std::string bytes, std::string checksum = ""
 }
 
 std::vector<std::string> download_args(const ReleaseFixture& f, const std::string& version) {
-    return {"download", "--version", version, "--platform", f.platform, "--retries", "1",
-            "--json"};
+    return {"download", "--version", version, "--platform", f.platform, "--retries", "1", "--json"};
 }
 
 // A static mirror (source/mirror_layout.hpp) on 127.0.0.1 that misbehaves on
@@ -167,8 +166,8 @@ struct MirrorFixture : ReleaseFixture {
     HostileMirror mirror;
     MirrorFixture() { serve(); }
     void serve() {
-        mirror.put_release(tag, {{archive_name, archive_bytes},
-                                 {archive_name + ".sha256", checksum_text}});
+        mirror.put_release(
+            tag, {{archive_name, archive_bytes}, {archive_name + ".sha256", checksum_text}});
         mirror.put_tags({tag});
     }
     ProcessResult download(const std::string& which = "",
@@ -385,14 +384,14 @@ TEST(Tags, LibraryTagsAreStrict) {
     EXPECT_TRUE(release::is_library_tag("temporal-libs-v1.1.0-rc.1+build_7"));
     for (const std::string& bad : std::vector<std::string>{
              "temporal-libs-", "temporal-libs-v9.9.9/nightly", "temporal-libs-v9.9.9/../../x",
-          "temporal-libs-v1..2", "temporal-libs-v9.9.9\x1b]0;PWNED\a", "other-v1.0.0",
-          "temporal-libs-cli-v9.9.9", std::string("temporal-libs-v") + std::string(200, '1'),
-          std::string("temporal-libs-v1\0", 17)}) {
+             "temporal-libs-v1..2", "temporal-libs-v9.9.9\x1b]0;PWNED\a", "other-v1.0.0",
+             "temporal-libs-cli-v9.9.9", std::string("temporal-libs-v") + std::string(200, '1'),
+             std::string("temporal-libs-v1\0", 17)}) {
         EXPECT_FALSE(release::is_library_tag(bad)) << util::escape_controls(bad);
     }
     EXPECT_TRUE(contains(release::library_tag_problem("temporal-libs-cli-v9.9.9"), "tool"));
-    EXPECT_TRUE(release::asset_name_problem("temporal-static-libs-linux-x64-v1.0.2.tar.gz")
-                    .empty());
+    EXPECT_TRUE(
+        release::asset_name_problem("temporal-static-libs-linux-x64-v1.0.2.tar.gz").empty());
     for (const std::string bad : {"", ".", "..", "a/b", "../x", "a\nb", "a b"}) {
         EXPECT_FALSE(release::asset_name_problem(bad).empty()) << bad;
     }
@@ -419,8 +418,9 @@ TEST(Tags, LatestThroughGitHubSkipsToolReleasesAndUnsafeTags) {
     f.publish();
     // Newer than the library release: the tool's own release, a tag with a
     // slash (legal on GitHub) and one with a terminal escape.
-    for (const std::string tag : {"temporal-libs-v9.9.9/nightly",
-                                  "temporal-libs-v9.9.9\x1b]0;PWNED\a", "temporal-libs-cli-v9.9.9"}) {
+    for (const std::string tag :
+         {"temporal-libs-v9.9.9/nightly", "temporal-libs-v9.9.9\x1b]0;PWNED\a",
+          "temporal-libs-cli-v9.9.9"}) {
         FakeRelease r;
         r.tag = tag;
         r.name = tag;
@@ -501,7 +501,8 @@ TEST(Tags, LockfileTagsAndNamesAreCheckedWhereTheyEnter) {
                            {"libraries", json::object()}}}}}}}})
             .dump();
     };
-    EXPECT_TRUE(trust::Lockfile::parse(entry("temporal-libs-v1.0.2", "a.tar.gz"), "lock").has_value());
+    EXPECT_TRUE(
+        trust::Lockfile::parse(entry("temporal-libs-v1.0.2", "a.tar.gz"), "lock").has_value());
     EXPECT_FALSE(trust::Lockfile::parse(entry("temporal-libs-v1.0.2/../../x", "a.tar.gz"), "l"));
     EXPECT_FALSE(trust::Lockfile::parse(entry("temporal-libs-cli-v9.9.9", "a.tar.gz"), "l"));
     EXPECT_FALSE(trust::Lockfile::parse(entry("temporal-libs-v1.0.2", "../a.tar.gz"), "l"));
@@ -637,7 +638,7 @@ TEST(Documents, ATricklingIndexHitsTheDocumentDeadline) {
     mirror.trickle("index.json");
     auto start = std::chrono::steady_clock::now();
     auto r = f.run(download_args(f, "latest"), {{"TEMPORAL_LIBS_SOURCES", mirror.url()},
-                                                 {"TEMPORAL_LIBS_DOCUMENT_TIMEOUT", "2"}});
+                                                {"TEMPORAL_LIBS_DOCUMENT_TIMEOUT", "2"}});
     double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_NE(r.exit_code, 0) << r.err;
     EXPECT_LT(took, 30.0) << r.err;
@@ -654,19 +655,19 @@ TEST(Documents, DocumentTimeoutsCapTheTotal) {
 // --- 7, 14: loopback and relative redirects -------------------------------------
 
 TEST(Urls, LoopbackIsDecidedFromTheAddress) {
-    for (const char* yes : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST",
-                            "::ffff:127.0.0.1"}) {
+    for (const char* yes :
+         {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST", "::ffff:127.0.0.1"}) {
         EXPECT_TRUE(http::is_loopback_host(yes)) << yes;
     }
     for (const char* no : {"127.attacker.invalid", "127.0.0.1.nip.io", "128.0.0.1", "::2",
                            "localhost.attacker.invalid", "example.com"}) {
         EXPECT_FALSE(http::is_loopback_host(no)) << no;
     }
-    EXPECT_TRUE(http::check_url_allowed("http://127.attacker.invalid/x",
-                                        http::PlainHttp::loopback_only)
-                    .has_value());
-    EXPECT_FALSE(
-        http::check_url_allowed("http://127.0.0.1:1/x", http::PlainHttp::loopback_only).has_value());
+    EXPECT_TRUE(
+        http::check_url_allowed("http://127.attacker.invalid/x", http::PlainHttp::loopback_only)
+            .has_value());
+    EXPECT_FALSE(http::check_url_allowed("http://127.0.0.1:1/x", http::PlainHttp::loopback_only)
+                     .has_value());
 }
 
 TEST(Urls, RelativeRedirectsAreResolvedByRfc3986) {
@@ -689,8 +690,8 @@ TEST(Urls, RelativeRedirectsAreResolvedByRfc3986) {
 TEST(Credentials, ATokenWithControlCharactersIsRefusedNamingTheVariable) {
     ReleaseFixture f;
     f.publish();
-    auto r = f.run(download_args(f, f.version),
-                   {{"GITHUB_TOKEN", "secret-value-123\r\nX-Injected: 1"}});
+    auto r =
+        f.run(download_args(f, f.version), {{"GITHUB_TOKEN", "secret-value-123\r\nX-Injected: 1"}});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_TRUE(contains(r.err + r.out, "GITHUB_TOKEN")) << r.err;
     EXPECT_FALSE(contains(r.err + r.out, "secret-value-123")) << r.err;
@@ -721,7 +722,9 @@ TEST(Output, ControlCharactersAreEscapedInEverythingPrinted) {
     EXPECT_EQ(util::scrub("line one\nline\ttwo\r\x1b[2J"), "line one\nline\ttwo\\x0d\\x1b[2J");
     EXPECT_EQ(util::escape_controls("caf\xc3\xa9 \xff"), "caf\xc3\xa9 \\xff");
     // C1 controls act on terminals too.
-    EXPECT_EQ(util::escape_controls("a\xc2\x9b" "2J"), "a\\xc2\\x9b2J");
+    EXPECT_EQ(util::escape_controls("a\xc2\x9b"
+                                    "2J"),
+              "a\\xc2\\x9b2J");
 }
 
 // --- 13: the repository name ------------------------------------------------------
@@ -729,14 +732,14 @@ TEST(Output, ControlCharactersAreEscapedInEverythingPrinted) {
 TEST(Repo, RepositoryNamesFollowGitHubsRules) {
     EXPECT_TRUE(github::check_repo_name("proompteng/lab").has_value());
     EXPECT_TRUE(github::check_repo_name("a-b/c.d_e-f").has_value());
-    for (const char* bad : {"owner/repo/releases/tags/x?", "../../x/y", "owner", "/repo",
-                            "owner/", "-owner/x", "owner/..", "own er/x", "owner/x?y"}) {
+    for (const char* bad : {"owner/repo/releases/tags/x?", "../../x/y", "owner", "/repo", "owner/",
+                            "-owner/x", "owner/..", "own er/x", "owner/x?y"}) {
         EXPECT_FALSE(github::check_repo_name(bad)) << bad;
     }
     ReleaseFixture f;
     f.publish();
-    auto r = f.run(download_args(f, f.version),
-                   {{"TEMPORAL_LIBS_REPO", "owner/repo/releases/tags/x?"}});
+    auto r =
+        f.run(download_args(f, f.version), {{"TEMPORAL_LIBS_REPO", "owner/repo/releases/tags/x?"}});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_TRUE(f.github.requests().empty());
 }
@@ -801,15 +804,13 @@ TEST(Nits, ADeadProxyIsNamed) {
     ReleaseFixture f;
     f.publish();
     const std::string proxy = "http://127.0.0.1:" + std::to_string(free_port());
-    auto r = f.run(download_args(f, f.version), {{"HTTP_PROXY", proxy},
-                                                 {"http_proxy", proxy},
-                                                 {"NO_PROXY", ""},
-                                                 {"no_proxy", ""}});
+    auto r =
+        f.run(download_args(f, f.version),
+              {{"HTTP_PROXY", proxy}, {"http_proxy", proxy}, {"NO_PROXY", ""}, {"no_proxy", ""}});
     EXPECT_EQ(r.exit_code, 4) << r.err;
     EXPECT_TRUE(contains(r.err, "cannot use proxy '" + proxy)) << r.err;
     EXPECT_TRUE(contains(r.err, "is the proxy up?")) << r.err;
 }
-
 
 TEST(Nits, CurlCaBundleComesBeforeSslCertFile) {
     // curl's own order: CURL_CA_BUNDLE, then SSL_CERT_FILE. Both name missing
@@ -847,11 +848,10 @@ TEST(Nits, AnUnreadableWorkingDirectoryIsNotCalledAnUnreadableLockfile) {
     fs::create_directories(home);
     fs::permissions(home, fs::perms::all);
     fs::permissions(dark, fs::perms::none);
-    auto r = run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                          tool_path(), "download", "--offline", "--version", "v9.9.9",
-                          "--cache-dir", cache.string()},
-                         {{"HOME", home.string()}, {"XDG_CONFIG_HOME", ""}, {"XDG_CACHE_HOME", ""}},
-                         dark);
+    auto r = run_process(
+        {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", tool_path(), "download",
+         "--offline", "--version", "v9.9.9", "--cache-dir", cache.string()},
+        {{"HOME", home.string()}, {"XDG_CONFIG_HOME", ""}, {"XDG_CACHE_HOME", ""}}, dark);
     fs::permissions(dark, fs::perms::owner_all);
     if (contains(r.err, "Permission denied") && contains(r.err, tool_path())) {
         GTEST_SKIP() << "nobody cannot run " << tool_path() << ": " << r.err;

@@ -37,9 +37,9 @@ std::string which(const std::string& name) {
 // A directory of links to exactly these commands: a PATH without curl, without
 // minisign, without a compiler.
 fs::path tool_dir(const fs::path& dir, const std::vector<std::string>& extra) {
-    std::vector<std::string> names = {"uname", "ls",     "mkdir", "tar", "gzip",  "sha256sum",
-                                      "awk",   "sed",    "tr",    "mktemp", "rm", "cat",
-                                      "cp",    "chmod",  "mv",    "grep",  "sort", "head"};
+    std::vector<std::string> names = {"uname", "ls",    "mkdir", "tar",    "gzip", "sha256sum",
+                                      "awk",   "sed",   "tr",    "mktemp", "rm",   "cat",
+                                      "cp",    "chmod", "mv",    "grep",   "sort", "head"};
     names.insert(names.end(), extra.begin(), extra.end());
     fs::create_directories(dir);
     for (const auto& n : names) {
@@ -56,7 +56,8 @@ fs::path tool_dir(const fs::path& dir, const std::vector<std::string>& extra) {
 // pack in every test than the build's executable with its debug information).
 const std::string& stripped_tool() {
     static const std::string path = [] {
-        fs::path out = fs::path(tool_path()).parent_path() / "test-install-script" / "temporal-libs";
+        fs::path out =
+            fs::path(tool_path()).parent_path() / "test-install-script" / "temporal-libs";
         fs::create_directories(out.parent_path());
         // CTest runs these tests in parallel processes, each making this copy:
         // written aside and renamed into place, so none reads another's
@@ -112,10 +113,9 @@ void make_archive(const fs::path& work, const fs::path& out, const std::string& 
     fs::create_directories(work / top / "licenses");
     write_file(work / top / "licenses" / "README", "licence notices of the linked libraries\n");
     fs::copy_file(executable, work / top / "temporal-libs", fs::copy_options::overwrite_existing);
-    fs::permissions(work / top / "temporal-libs", fs::perms::owner_all | fs::perms::group_read |
-                                                      fs::perms::group_exec |
-                                                      fs::perms::others_read |
-                                                      fs::perms::others_exec);
+    fs::permissions(work / top / "temporal-libs",
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                        fs::perms::others_read | fs::perms::others_exec);
     fs::create_directories(out.parent_path());
     auto r = run_process({"tar", "-czf", out.string(), "-C", work.string(), top});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -152,12 +152,12 @@ protected:
     void publish_cli_release() {
         fs::path dist = dir / "dist";
         make_archive(dir / "pack", dist / k_archive, stripped_tool());
-        auto sign = run_process({tool_path(), "sign", "--key", key.sec.string(), "--dir",
-                                 dist.string()});
+        auto sign =
+            run_process({tool_path(), "sign", "--key", key.sec.string(), "--dir", dist.string()});
         ASSERT_EQ(sign.exit_code, 0) << sign.out << sign.err;
         ASSERT_TRUE(contains(sign.out, "public key: " + key.base64)) << sign.out;
-        auto pub = run_process({tool_path(), "publish", "--version", k_tag, "--dir",
-                                dist.string(), "--repo", "proompteng/lab", "--json"},
+        auto pub = run_process({tool_path(), "publish", "--version", k_tag, "--dir", dist.string(),
+                                "--repo", "proompteng/lab", "--json"},
                                {{"GITHUB_TOKEN", "publish-token"},
                                 {"GH_TOKEN", ""},
                                 {"TEMPORAL_LIBS_API_URL", github.api_url()}});
@@ -210,7 +210,8 @@ TEST_F(InstallScript, LatestWithCurlChecksSumAndSignature) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     fs::path target = home / ".local/bin/temporal-libs";
     EXPECT_EQ(r.out, "installed temporal-libs " + k_version + " to " + target.string() + "\n");
-    EXPECT_TRUE(contains(r.err, "newest temporal-libs-cli-v* release of proompteng/lab (linux-x64)"))
+    EXPECT_TRUE(
+        contains(r.err, "newest temporal-libs-cli-v* release of proompteng/lab (linux-x64)"))
         << r.err;
     EXPECT_TRUE(contains(r.err, "checked: sha256 of " + k_archive + " matches SHA256SUMS"))
         << r.err;
@@ -222,8 +223,7 @@ TEST_F(InstallScript, LatestWithCurlChecksSumAndSignature) {
     // Nothing left beside it, nothing in TMPDIR.
     EXPECT_EQ(std::distance(fs::directory_iterator(target.parent_path()), {}), 1);
     for (const auto& e : fs::directory_iterator(dir.path())) {
-        EXPECT_FALSE(contains(e.path().filename().string(), "temporal-libs-install."))
-            << e.path();
+        EXPECT_FALSE(contains(e.path().filename().string(), "temporal-libs-install.")) << e.path();
     }
     // Two pages were read: the CLI release is older than 100 library releases.
     int pages = 0;
@@ -269,7 +269,8 @@ TEST_F(InstallScript, TokenGoesToTheApiHostOnly) {
     auto e = env(curl_path());
     auto r = install({"--prefix", (dir / "p").string()}, e);
     EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
-    EXPECT_TRUE(contains(last_line(r.err), "HTTP 401 bad credentials (check GITHUB_TOKEN/GH_TOKEN)"))
+    EXPECT_TRUE(
+        contains(last_line(r.err), "HTTP 401 bad credentials (check GITHUB_TOKEN/GH_TOKEN)"))
         << r.err;
 }
 
@@ -286,15 +287,16 @@ TEST_F(InstallScript, UnsupportedPlatformListsTheSupportedOnes) {
     e["FORCE_ARCH"] = "riscv64";
     r = install({}, e);
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_TRUE(contains(r.err, "architecture 'riscv64'; supported platforms: linux-x64,")) << r.err;
+    EXPECT_TRUE(contains(r.err, "architecture 'riscv64'; supported platforms: linux-x64,"))
+        << r.err;
     r = install({"--platform", "linux-x86"}, env(curl_path()));
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_TRUE(contains(r.err, "unknown platform 'linux-x86'; supported platforms:")) << r.err;
     // A supported platform the release has no binary for.
     r = install({"--platform", "macos-arm64"}, env(curl_path()));
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_TRUE(contains(last_line(r.err), "release " + k_tag +
-                                               " has no binary for macos-arm64 (it has: linux-x64)"))
+    EXPECT_TRUE(contains(last_line(r.err),
+                         "release " + k_tag + " has no binary for macos-arm64 (it has: linux-x64)"))
         << r.err;
     EXPECT_FALSE(fs::exists(home / ".local/bin/temporal-libs"));
 }
@@ -309,8 +311,8 @@ TEST_F(InstallScript, ChecksumMismatchInstallsNothing) {
     for (const fs::path& path : {curl_path(), wget_path()}) {
         auto r = install({}, env(path));
         EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
-        EXPECT_TRUE(contains(last_line(r.err), "error: checksum mismatch for " + k_archive +
-                                                   " (SHA256SUMS says "))
+        EXPECT_TRUE(contains(last_line(r.err),
+                             "error: checksum mismatch for " + k_archive + " (SHA256SUMS says "))
             << r.err;
         EXPECT_TRUE(contains(last_line(r.err), "): nothing installed")) << r.err;
         EXPECT_EQ(r.out, "");
@@ -325,8 +327,8 @@ TEST_F(InstallScript, BadSignatureInstallsNothingWhenMinisignChecks) {
     fs::path resign = dir / "resign";
     fs::create_directories(resign);
     write_file(resign / k_archive, read_file(dir / "dist" / k_archive));
-    auto s = run_process({tool_path(), "sign", "--key", other.sec.string(), "--dir",
-                          resign.string()});
+    auto s =
+        run_process({tool_path(), "sign", "--key", other.sec.string(), "--dir", resign.string()});
     ASSERT_EQ(s.exit_code, 0) << s.err;
     github.put_asset(k_tag, asset("SHA256SUMS.minisig", read_file(resign / "SHA256SUMS.minisig")));
     auto r = install({}, env(curl_path()));
@@ -339,7 +341,8 @@ TEST_F(InstallScript, BadSignatureInstallsNothingWhenMinisignChecks) {
     // The embedded key (the real release key) does not trust the test's key either.
     auto e = env(curl_path());
     e["TEMPORAL_LIBS_CLI_PUBLIC_KEY"] = "";
-    github.put_asset(k_tag, asset("SHA256SUMS.minisig", read_file(dir / "dist/SHA256SUMS.minisig")));
+    github.put_asset(k_tag,
+                     asset("SHA256SUMS.minisig", read_file(dir / "dist/SHA256SUMS.minisig")));
     r = install({}, e);
     EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
     EXPECT_TRUE(contains(last_line(r.err), "not signed by the temporal-libs release key")) << r.err;
@@ -357,9 +360,10 @@ TEST_F(InstallScript, DeadServerNoWritablePrefixAndMissingRelease) {
         e["TEMPORAL_LIBS_API_URL"] = dead;
         auto r = install({}, e);
         EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
-        EXPECT_TRUE(contains(last_line(r.err), "error: listing the releases of proompteng/lab "
-                                               "failed: no answer from " +
-                                                   dead))
+        EXPECT_TRUE(contains(last_line(r.err),
+                             "error: listing the releases of proompteng/lab "
+                             "failed: no answer from " +
+                                 dead))
             << r.err;
     }
     // A prefix that cannot be created (a file is in the way) fails before any download.
@@ -374,13 +378,15 @@ TEST_F(InstallScript, DeadServerNoWritablePrefixAndMissingRelease) {
 
     r = install({"--version", "7.7.7"}, env(curl_path()));
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_TRUE(contains(last_line(r.err), "error: release 'temporal-libs-cli-v7.7.7' not found "
-                                           "in proompteng/lab"))
+    EXPECT_TRUE(contains(last_line(r.err),
+                         "error: release 'temporal-libs-cli-v7.7.7' not found "
+                         "in proompteng/lab"))
         << r.err;
     // A draft is not a release to install (GitHub finds no draft by tag).
     r = install({"--version", "99.0.0"}, env(curl_path()));
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_TRUE(contains(last_line(r.err), "release 'temporal-libs-cli-v99.0.0' not found")) << r.err;
+    EXPECT_TRUE(contains(last_line(r.err), "release 'temporal-libs-cli-v99.0.0' not found"))
+        << r.err;
     // Plain http to a host that is not loopback is refused without a request.
     auto e = env(curl_path());
     e["TEMPORAL_LIBS_API_URL"] = "http://example.invalid";
@@ -399,8 +405,8 @@ TEST(InstallScriptKey, EmbeddedKeyIsTheCommittedPublicKey) {
     std::smatch id;
     ASSERT_TRUE(std::regex_search(script, key, std::regex("\nPUBLIC_KEY='([^']+)'")));
     ASSERT_TRUE(std::regex_search(script, id, std::regex("\nPUBLIC_KEY_ID='([0-9A-F]+)'")));
-    EXPECT_EQ(pub, "untrusted comment: minisign public key " + id[1].str() + "\n" + key[1].str() +
-                       "\n");
+    EXPECT_EQ(pub,
+              "untrusted comment: minisign public key " + id[1].str() + "\n" + key[1].str() + "\n");
     // The README prints the same key.
     EXPECT_TRUE(contains(read_file(k_root / "README.md"), key[1].str()));
     // And release-cli.yml checks the signing key against this file.
@@ -462,8 +468,8 @@ TEST_F(InstallScript, ActionInstallsThePrebuiltBinaryAndCompilesOnlyWithoutOne) 
         << r.out;
     const std::string action = read_file(k_root / "action.yml");
     std::size_t builds = 0;
-    for (std::size_t at = 0; (at = action.find("if: steps.tool.outputs.tool == 'source'", at)) !=
-                             std::string::npos;
+    for (std::size_t at = 0;
+         (at = action.find("if: steps.tool.outputs.tool == 'source'", at)) != std::string::npos;
          ++at) {
         ++builds;
     }
@@ -486,17 +492,16 @@ TEST(InstallScriptPublish, ACliReleaseNeedsItsSignedSha256Sums) {
     TestDir d;
     FakeGitHub github;
     write_file(d / "dist" / k_archive, "not checked by anything");
-    std::map<std::string, std::string> env = {{"GITHUB_TOKEN", "t"},
-                                              {"GH_TOKEN", ""},
-                                              {"TEMPORAL_LIBS_API_URL", github.api_url()}};
+    std::map<std::string, std::string> env = {
+        {"GITHUB_TOKEN", "t"}, {"GH_TOKEN", ""}, {"TEMPORAL_LIBS_API_URL", github.api_url()}};
     auto bare = run_process(
         {tool_path(), "publish", "--version", k_tag, "--dir", (d / "dist").string(), "--dry-run"},
         env);
     EXPECT_EQ(bare.exit_code, 3) << bare.out << bare.err;
     EXPECT_TRUE(contains(bare.err, "and no SHA256SUMS from 'temporal-libs sign'")) << bare.err;
     Key key = make_key(d.path(), "k");
-    auto sign = run_process({tool_path(), "sign", "--key", key.sec.string(), "--dir",
-                             (d / "dist").string()});
+    auto sign = run_process(
+        {tool_path(), "sign", "--key", key.sec.string(), "--dir", (d / "dist").string()});
     ASSERT_EQ(sign.exit_code, 0) << sign.err;
     auto signed_dir = run_process(
         {tool_path(), "publish", "--version", k_tag, "--dir", (d / "dist").string(), "--dry-run"},

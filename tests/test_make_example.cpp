@@ -30,8 +30,9 @@ TEST(MakeExample, FailedFlagsStopTheBuildWithTheToolsMessage) {
                          env, f.dir.path());
     EXPECT_NE(r.exit_code, 0) << r.out << r.err;
     EXPECT_TRUE(contains(r.err, "release 'temporal-libs-v1.0.2' not found")) << r.err;
-    EXPECT_TRUE(contains(r.err, "'temporal-libs flags' failed (its message is above); nothing was "
-                                "linked"))
+    EXPECT_TRUE(contains(r.err,
+                         "'temporal-libs flags' failed (its message is above); nothing was "
+                         "linked"))
         << r.err;
     EXPECT_FALSE(contains(r.out + r.err, "undefined reference")) << r.out << r.err;
     EXPECT_FALSE(contains(r.out, " cc ")) << "the compiler ran: " << r.out;

@@ -40,8 +40,8 @@ fs::path install_layout(const TestDir& dir, bool with_platform) {
     write_file(app / "package.json", "{\"name\":\"app\",\"private\":true}\n");
     if (with_platform) {
         fs::path plat = app / "node_modules" / "@temporal-libs" / ("cli-" + npm_platform());
-        write_file(plat / "package.json",
-                   "{\"name\":\"@temporal-libs/cli-" + npm_platform() + "\",\"version\":\"0.0.0\"}\n");
+        write_file(plat / "package.json", "{\"name\":\"@temporal-libs/cli-" + npm_platform() +
+                                              "\",\"version\":\"0.0.0\"}\n");
         fs::create_directories(plat / "bin");
         fs::create_symlink(fs::absolute(tool_path()), plat / "bin" / "temporal-libs");
     }
@@ -121,8 +121,8 @@ TEST(NpmLauncher, PassesArgumentsStdoutAndExitCodeThrough) {
         EXPECT_EQ(l.exit_code, b.exit_code) << args.front() << "\n" << l.err;
         EXPECT_EQ(l.out, b.out) << args.front();
     }
-    auto json = via_launcher(app, {"download", "--offline", "--version", "v9.9.9", "--cache-dir",
-                                   cache, "--json"});
+    auto json = via_launcher(
+        app, {"download", "--offline", "--version", "v9.9.9", "--cache-dir", cache, "--json"});
     EXPECT_EQ(json.exit_code, 3);
     auto doc = nlohmann::json::parse(json.out, nullptr, false);
     ASSERT_FALSE(doc.is_discarded()) << json.out;
@@ -136,8 +136,8 @@ TEST(NpmLauncher, MissingPlatformPackageIsNamedWithTheFix) {
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_EQ(r.out, "");
     const std::string pkg = "@temporal-libs/cli-" + npm_platform();
-    EXPECT_TRUE(contains(r.err, "temporal-libs: error: the platform package " + pkg +
-                                    " is not installed"))
+    EXPECT_TRUE(
+        contains(r.err, "temporal-libs: error: the platform package " + pkg + " is not installed"))
         << r.err;
     EXPECT_TRUE(contains(r.err, "--omit=optional")) << r.err;
     EXPECT_TRUE(contains(r.err, "TEMPORAL_LIBS_BINARY")) << r.err;
@@ -175,7 +175,8 @@ TEST(NpmLauncher, SignalsReachTheChildAndNoProcessIsLeft) {
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
             text = read_file(pidfile);
         }
-        ASSERT_FALSE(text.empty()) << "the child did not start: " << read_file(dir / "launcher.log");
+        ASSERT_FALSE(text.empty())
+            << "the child did not start: " << read_file(dir / "launcher.log");
         int child_pid = std::stoi(text);
         ASSERT_EQ(::kill(pid, sig), 0);
         EXPECT_EQ(wait_process(pid), want) << "signal " << sig;
@@ -210,7 +211,8 @@ TEST(NpmCommand, ExecsTheExecutableWithNoJavaScriptRuntime) {
     }
     // TEMPORAL_LIBS_BINARY too, arguments kept apart as given.
     fs::path other = script(dir, "other", "echo \"other: $1|$2\"\nexit 7\n");
-    auto o = via_command(app, {"a b", "c"}, {{"PATH", path}, {"TEMPORAL_LIBS_BINARY", other.string()}});
+    auto o =
+        via_command(app, {"a b", "c"}, {{"PATH", path}, {"TEMPORAL_LIBS_BINARY", other.string()}});
     EXPECT_EQ(o.exit_code, 7) << o.err;
     EXPECT_EQ(o.out, "other: a b|c\n");
 }
@@ -220,10 +222,11 @@ TEST(NpmCommand, WhatItCannotFindIsExplainedByTheNodeLauncher) {
     fs::path app = install_layout(dir, false);
     auto r = via_command(app, {"--version"});
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_TRUE(contains(r.err, "the platform package @temporal-libs/cli-" + npm_platform() +
-                                    " is not installed"))
+    EXPECT_TRUE(contains(
+        r.err, "the platform package @temporal-libs/cli-" + npm_platform() + " is not installed"))
         << r.err;
-    auto missing = via_command(app, {"--version"}, {{"TEMPORAL_LIBS_BINARY", (dir / "nope").string()}});
+    auto missing =
+        via_command(app, {"--version"}, {{"TEMPORAL_LIBS_BINARY", (dir / "nope").string()}});
     EXPECT_EQ(missing.exit_code, 3);
     EXPECT_TRUE(contains(missing.err, "which does not exist")) << missing.err;
     // With neither node nor bun the shell part says what to do itself.
@@ -283,8 +286,8 @@ TEST(NpmApi, ErrorsCarryKindExitCodeAndMessage) {
     EXPECT_TRUE(contains(r.out, "true|not_found|3|")) << r.out;
     EXPECT_TRUE(contains(r.out, "v9.9.9")) << r.out;
     // From the exit code and the error line on stderr (no JSON for these).
-    EXPECT_TRUE(contains(r.out, "true|not_found|3|temporal-libs-v9.9.9 (" + npm_platform() +
-                                    ") is not installed"))
+    EXPECT_TRUE(contains(
+        r.out, "true|not_found|3|temporal-libs-v9.9.9 (" + npm_platform() + ") is not installed"))
         << r.out;
     EXPECT_TRUE(contains(r.out, "true|usage|2|")) << r.out;
     EXPECT_TRUE(contains(r.out, "nowhere")) << r.out;
@@ -320,15 +323,17 @@ TEST(NpmApi, ReadsTheToolsDocumentsAndToleratesNewMembers) {
                "console.log(JSON.stringify({ d, f, p: await cachePath() }));\n");
     auto r = run_process({"node", "t.mjs"}, {{"TEMPORAL_LIBS_BINARY", fake.string()}}, app);
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_TRUE(contains(r.out, "\"tag\":\"temporal-libs-v1.0.2\",\"version\":\"v1.0.2\","
-                                "\"platform\":\"linux-x64\",\"libDir\":\"/c/e\",\"libraries\":"
-                                "[\"/c/e/liba.a\"],\"fromCache\":true"))
+    EXPECT_TRUE(contains(r.out,
+                         "\"tag\":\"temporal-libs-v1.0.2\",\"version\":\"v1.0.2\","
+                         "\"platform\":\"linux-x64\",\"libDir\":\"/c/e\",\"libraries\":"
+                         "[\"/c/e/liba.a\"],\"fromCache\":true"))
         << r.out;
     EXPECT_TRUE(contains(r.out, "\"f\":[\"integrity\",5,\"checksum mismatch\"]")) << r.out;
     EXPECT_TRUE(contains(r.out, "\"p\":\"/c/p\"")) << r.out;
     std::string a = read_file(args);
-    EXPECT_TRUE(contains(a, "download --json --version v1.0.2 --platform linux-x64 --force "
-                            "--retries 2 --api-url http://h\n"))
+    EXPECT_TRUE(contains(a,
+                         "download --json --version v1.0.2 --platform linux-x64 --force "
+                         "--retries 2 --api-url http://h\n"))
         << a;
     EXPECT_TRUE(contains(a, "flags --json\n")) << a;
     EXPECT_TRUE(contains(a, "cache path --json\n")) << a;
@@ -348,8 +353,8 @@ TEST(NpmWorkflow, ReleaseNpmIsLintedAndPublishesAfterTheCliRelease) {
     const std::string w = read_file(file);
     for (const char* needed :
          {"workflow_run:", "workflows: [release-cli]", "types: [completed]",
-          "github.event.workflow_run.conclusion == 'success'", "id-token: write",
-          "--provenance", "scripts/npm-packages.sh --dist dist/cli --out dist/npm --require-all",
+          "github.event.workflow_run.conclusion == 'success'", "id-token: write", "--provenance",
+          "scripts/npm-packages.sh --dist dist/cli --out dist/npm --require-all",
           "gh release download", "temporal-libs-cli-v", "NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}",
           "dist/npm/temporal-libs-cli-*.tgz \"dist/npm/temporal-libs-$VERSION.tgz\""}) {
         EXPECT_TRUE(contains(w, needed)) << "release-npm.yml lacks: " << needed;

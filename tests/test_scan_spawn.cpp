@@ -68,8 +68,8 @@ scan::ScanReport scan_tree_ok(const fs::path& root, std::vector<std::string> all
 std::vector<std::string> keys(const scan::ScanReport& report) {
     std::vector<std::string> out;
     for (const auto& f : report.findings) {
-        out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) +
-                      " " + scan::kind_name(f.kind) +
+        out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " +
+                      scan::kind_name(f.kind) +
                       (f.status == scan::Status::allowed ? " allowed" : ""));
     }
     return out;
@@ -88,10 +88,12 @@ TEST(ScanSpawn, FilesRunningARustInstallerByName) {
                "// install-rust.ts is no longer run from here (a comment)\n"
                "spawnSync('bun', [installer]);\n"
                "const other = 'scripts/reinstall-rust.ts';\n");
-    write_file(tree / "package.json",
-               "{\"scripts\": {\"setup\": \"bun scripts/install-rust.ts\", \"x\": \"bun x.ts\"}}\n");
-    write_file(tree / "ci/setup.sh",
-               "#!/bin/sh\n# install-rust.ts used to run here\nbun ./scripts/install-rust.ts --yes\n");
+    write_file(
+        tree / "package.json",
+        "{\"scripts\": {\"setup\": \"bun scripts/install-rust.ts\", \"x\": \"bun x.ts\"}}\n");
+    write_file(
+        tree / "ci/setup.sh",
+        "#!/bin/sh\n# install-rust.ts used to run here\nbun ./scripts/install-rust.ts --yes\n");
     write_file(tree / "Makefile", "all:\n\techo install-rust.tsx\n");
     scan::ScanReport report = scan_tree_ok(tree);
     EXPECT_EQ(keys(report), (std::vector<std::string>{
@@ -102,8 +104,9 @@ TEST(ScanSpawn, FilesRunningARustInstallerByName) {
                             }));
     for (const auto& f : report.findings) {
         if (f.path != "scripts/install-rust.ts") {
-            EXPECT_TRUE(contains(f.why, "names scripts/install-rust.ts, which installs a Rust "
-                                        "toolchain"))
+            EXPECT_TRUE(contains(f.why,
+                                 "names scripts/install-rust.ts, which installs a Rust "
+                                 "toolchain"))
                 << f.path << ": " << f.why;
         }
     }

@@ -171,9 +171,9 @@ TEST(Scanner, FixtureTreeInAGitCheckoutScansWhatGitTracks) {
     for (const auto& f : sub.findings) {
         paths.insert(f.path);
     }
-    EXPECT_EQ(paths, (std::set<std::string>{"build-all.ts", "build-bridge.ts", "build-native.sh",
-                                            "ci/bootstrap", "install-rust.ts",
-                                            "release/build-libs.sh"}));
+    EXPECT_EQ(paths,
+              (std::set<std::string>{"build-all.ts", "build-bridge.ts", "build-native.sh",
+                                     "ci/bootstrap", "install-rust.ts", "release/build-libs.sh"}));
 }
 
 TEST(Scanner, GitModeScansTrackedDependencyFoldersAndNotesDeletedFiles) {

@@ -115,11 +115,12 @@ namespace {
 // The `run:` script of the step named `name` in job `job` of a workflow (PyYAML).
 std::string workflow_step(const std::string& file, const std::string& job,
                           const std::string& name) {
-    auto r = run_process({"python3", "-c",
-                          "import sys, yaml\n"
-                          "steps = yaml.safe_load(open(sys.argv[1]))['jobs'][sys.argv[2]]['steps']\n"
-                          "print(next(s['run'] for s in steps if s.get('name') == sys.argv[3]))\n",
-                          (k_root / ".github" / "workflows" / file).string(), job, name});
+    auto r =
+        run_process({"python3", "-c",
+                     "import sys, yaml\n"
+                     "steps = yaml.safe_load(open(sys.argv[1]))['jobs'][sys.argv[2]]['steps']\n"
+                     "print(next(s['run'] for s in steps if s.get('name') == sys.argv[3]))\n",
+                     (k_root / ".github" / "workflows" / file).string(), job, name});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
 }
@@ -129,19 +130,29 @@ std::string workflow_step(const std::string& file, const std::string& job,
 TEST(Workflows, CliReleaseWorkflowBuildsSignsAndPublishesTheTool) {
     const std::string w = read_file(k_root / ".github" / "workflows" / "release-cli.yml");
     ASSERT_FALSE(w.empty());
-    for (const char* needed :
-         {"tags: [\"temporal-libs-cli-v*\"]", "workflow_dispatch:", "container: debian:12",
-          "platform: [linux-x64, linux-arm64]",
-          "run: bash scripts/release-binaries.sh --platform \"$PLATFORM\"",
-          "- platform: macos-arm64", "runner: macos-14", "- platform: macos-x64",
-          "runner: macos-13", "otool -L", "strip build-release/temporal-libs",
-          "MINISIGN_KEY: ${{ secrets.TEMPORAL_LIBS_CLI_MINISIGN_KEY }}",
-          "temporal-libs sign --key \"$key\" --dir dist/release", "rm -f \"$key\"",
-          "keys/temporal-libs-cli.pub", "temporal-libs publish \"${args[@]}\"",
-          "--version \"temporal-libs-cli-v$VERSION\"",
-          "GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}", "contents: write",
-          "actions/upload-artifact@", "actions/download-artifact@", "$GITHUB_STEP_SUMMARY",
-          "::error title=release-cli::"}) {
+    for (const char* needed : {"tags: [\"temporal-libs-cli-v*\"]",
+                               "workflow_dispatch:",
+                               "container: debian:12",
+                               "platform: [linux-x64, linux-arm64]",
+                               "run: bash scripts/release-binaries.sh --platform \"$PLATFORM\"",
+                               "- platform: macos-arm64",
+                               "runner: macos-14",
+                               "- platform: macos-x64",
+                               "runner: macos-13",
+                               "otool -L",
+                               "strip build-release/temporal-libs",
+                               "MINISIGN_KEY: ${{ secrets.TEMPORAL_LIBS_CLI_MINISIGN_KEY }}",
+                               "temporal-libs sign --key \"$key\" --dir dist/release",
+                               "rm -f \"$key\"",
+                               "keys/temporal-libs-cli.pub",
+                               "temporal-libs publish \"${args[@]}\"",
+                               "--version \"temporal-libs-cli-v$VERSION\"",
+                               "GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}",
+                               "contents: write",
+                               "actions/upload-artifact@",
+                               "actions/download-artifact@",
+                               "$GITHUB_STEP_SUMMARY",
+                               "::error title=release-cli::"}) {
         EXPECT_TRUE(contains(w, needed)) << "missing: " << needed;
     }
     // The tool that signs and publishes is the linux-x64 binary just built: no compiler.
@@ -160,11 +171,10 @@ TEST(Workflows, CliReleaseVersionComesFromCMakeAndMustMatchThePushedTag) {
                "LANGUAGES C CXX)\n");
     auto run = [&](const std::string& type, const std::string& name) {
         write_file(d / "out", "");
-        return run_process({"bash", "-e", "-c", script},
-                           {{"REF_TYPE", type},
-                            {"REF_NAME", name},
-                            {"GITHUB_OUTPUT", (d / "out").string()}},
-                           d.path());
+        return run_process(
+            {"bash", "-e", "-c", script},
+            {{"REF_TYPE", type}, {"REF_NAME", name}, {"GITHUB_OUTPUT", (d / "out").string()}},
+            d.path());
     };
     auto ok = run("tag", "temporal-libs-cli-v1.4.2");
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
@@ -174,8 +184,9 @@ TEST(Workflows, CliReleaseVersionComesFromCMakeAndMustMatchThePushedTag) {
     EXPECT_EQ(read_file(d / "out"), "version=1.4.2\n");
     auto wrong = run("tag", "temporal-libs-cli-v1.4.3");
     EXPECT_NE(wrong.exit_code, 0);
-    EXPECT_TRUE(contains(wrong.out, "tag temporal-libs-cli-v1.4.3 does not match CMakeLists.txt's "
-                                    "version 1.4.2"))
+    EXPECT_TRUE(contains(wrong.out,
+                         "tag temporal-libs-cli-v1.4.3 does not match CMakeLists.txt's "
+                         "version 1.4.2"))
         << wrong.out;
     EXPECT_EQ(read_file(d / "out"), "");
     // The real CMakeLists.txt has the line the step reads.
@@ -213,8 +224,8 @@ TEST(Workflows, NoSecretKeyIsCommitted) {
         return false;
     };
     std::size_t seen = 0;
-    for (auto it = fs::recursive_directory_iterator(k_root); it != fs::recursive_directory_iterator();
-         ++it) {
+    for (auto it = fs::recursive_directory_iterator(k_root);
+         it != fs::recursive_directory_iterator(); ++it) {
         const std::string name = it->path().filename().string();
         if (it->is_directory() &&
             (name == ".git" || name == "node_modules" || name.rfind("build", 0) == 0 ||
@@ -233,15 +244,16 @@ TEST(Workflows, NoSecretKeyIsCommitted) {
     // The check finds one, encrypted or not.
     TestDir d;
     for (const char* no_password : {"-W", ""}) {
-        std::vector<std::string> argv = {"minisign", "-G", "-p", (d / "k.pub").string(), "-s",
-                                         (d / "k.key").string(), "-f"};
+        std::vector<std::string> argv = {
+            "minisign", "-G", "-p", (d / "k.pub").string(), "-s", (d / "k.key").string(), "-f"};
         if (*no_password != '\0') {
             argv.push_back(no_password);
         }
         // minisign reads the password twice from a terminal or stdin; -W needs none.
         auto r = *no_password != '\0'
                      ? run_process(argv)
-                     : run_process({"sh", "-c", "printf 'pw\\npw\\n' | minisign -G -p \"$0\" -s \"$1\" -f",
+                     : run_process({"sh", "-c",
+                                    "printf 'pw\\npw\\n' | minisign -G -p \"$0\" -s \"$1\" -f",
                                     (d / "k.pub").string(), (d / "k.key").string()});
         ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
         EXPECT_TRUE(holds_secret_key(read_file(d / "k.key"))) << read_file(d / "k.key");
@@ -261,23 +273,26 @@ TEST(Workflows, InstallListsNameEveryCMakeDependency) {
     TestDir d;
     fs::create_directories(d / ".github" / "workflows");
     fs::create_directories(d / "scripts" / "deps");
-    write_file(d / "CMakeLists.txt", read_file(k_root / "CMakeLists.txt") +
-                                         "pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)\n");
+    write_file(d / "CMakeLists.txt",
+               read_file(k_root / "CMakeLists.txt") +
+                   "pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)\n");
     std::string debian = read_file(k_root / "scripts" / "deps" / "build.txt");
     debian.erase(debian.find("libsodium-dev\n"), std::string("libsodium-dev\n").size());
     write_file(d / "scripts" / "deps" / "build.txt", debian);
-    write_file(d / ".github" / "workflows" / "w.yml",
-               "on: push\njobs:\n  a:\n    runs-on: macos-14\n    steps:\n      - run: |\n"
-               "          brew install cmake ninja pkg-config curl openssl@3 libarchive "
-               "nlohmann-json cli11 tomlplusplus zlib\n"
-               "          echo \"CMAKE_PREFIX_PATH=$(brew --prefix libarchive)\" >> \"$GITHUB_ENV\"\n"
-               "          echo \"PKG_CONFIG_PATH=$(brew --prefix libarchive)/lib/pkgconfig\" >> "
-               "\"$GITHUB_ENV\"\n");
+    write_file(
+        d / ".github" / "workflows" / "w.yml",
+        "on: push\njobs:\n  a:\n    runs-on: macos-14\n    steps:\n      - run: |\n"
+        "          brew install cmake ninja pkg-config curl openssl@3 libarchive "
+        "nlohmann-json cli11 tomlplusplus zlib\n"
+        "          echo \"CMAKE_PREFIX_PATH=$(brew --prefix libarchive)\" >> \"$GITHUB_ENV\"\n"
+        "          echo \"PKG_CONFIG_PATH=$(brew --prefix libarchive)/lib/pkgconfig\" >> "
+        "\"$GITHUB_ENV\"\n");
     write_file(d / "action.yml", read_file(k_root / "action.yml"));
-    write_file(d / "Dockerfile", "FROM debian:12 AS build\nRUN apt-get install -y g++\n"
-                                 "FROM debian:12-slim\nRUN apt-get update \\\n"
-                                 " && apt-get install -y --no-install-recommends libssl-dev\n"
-                                 "ENV TEMPORAL_LIBS_CACHE_DIR=/cache\n");
+    write_file(d / "Dockerfile",
+               "FROM debian:12 AS build\nRUN apt-get install -y g++\n"
+               "FROM debian:12-slim\nRUN apt-get update \\\n"
+               " && apt-get install -y --no-install-recommends libssl-dev\n"
+               "ENV TEMPORAL_LIBS_CACHE_DIR=/cache\n");
     auto bad = run_process({"python3", check, d.path().string()});
     EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
     for (const char* line :

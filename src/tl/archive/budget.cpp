@@ -26,8 +26,7 @@ std::uint64_t extraction_budget(const Limits& limits, std::uint64_t compressed_s
                                 std::uint64_t ratio) {
     std::uint64_t total = limits.max_total_size;
     if (compressed_size != 0 && ratio != 0) {
-        std::uint64_t by_ratio =
-            compressed_size > total / ratio ? total : compressed_size * ratio;
+        std::uint64_t by_ratio = compressed_size > total / ratio ? total : compressed_size * ratio;
         total = std::min(total, std::max(by_ratio, k_min_expansion_allowance));
     }
     return total;

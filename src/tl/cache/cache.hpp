@@ -60,7 +60,8 @@ inline constexpr int k_entry_format = 1;
 inline constexpr const char* k_entry_file = ".temporal-libs-entry.json";
 inline constexpr const char* k_default_dir = ".temporal-libs-cache";
 // https://bford.ca/cachedir/: backup and sync tools skip a directory holding it.
-inline constexpr const char* k_cachedir_tag_signature = "Signature: 8a477f597d28d172789f06886806bc55";
+inline constexpr const char* k_cachedir_tag_signature =
+    "Signature: 8a477f597d28d172789f06886806bc55";
 
 // Whether an install moves the latest link (update) or only creates a missing one.
 enum class LatestLink { create, move };
@@ -160,8 +161,7 @@ public:
 
     // LatestLink::move points <root>/latest at `tag`; LatestLink::create only
     // when there is no link or it points at nothing installed.
-    Result<void> update_latest(const std::string& tag,
-                               LatestLink mode = LatestLink::create) const;
+    Result<void> update_latest(const std::string& tag, LatestLink mode = LatestLink::create) const;
 
     // The tag <root>/latest points at, if any.
     std::optional<std::string> latest_tag() const;

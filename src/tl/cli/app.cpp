@@ -175,10 +175,10 @@ void check_words(CLI::App& app, const std::vector<std::string>& args) {
             if (o == nullptr) {
                 std::string where = command_path(cur);
                 auto near = long_name ? closest_match(name, option_names(cur)) : std::nullopt;
-                throw Error(ErrorKind::usage,
-                            "unknown flag " + util::quoted(name) + " for '" + where + "'" +
-                                (near ? "; did you mean '" + *near + "'?" : "") + " (run '" +
-                                where + " --help' for its flags)");
+                throw Error(ErrorKind::usage, "unknown flag " + util::quoted(name) + " for '" +
+                                                  where + "'" +
+                                                  (near ? "; did you mean '" + *near + "'?" : "") +
+                                                  " (run '" + where + " --help' for its flags)");
             }
             if (eq == std::string::npos && o->get_expected_min() > 0) {
                 ++i;  // the option's value
@@ -189,8 +189,8 @@ void check_words(CLI::App& app, const std::vector<std::string>& args) {
         if (subs.empty()) {
             continue;  // a positional argument of the command
         }
-        auto it = std::find_if(subs.begin(), subs.end(),
-                               [&](CLI::App* s) { return s->check_name(t); });
+        auto it =
+            std::find_if(subs.begin(), subs.end(), [&](CLI::App* s) { return s->check_name(t); });
         if (it == subs.end()) {
             std::vector<std::string> names;
             for (CLI::App* s : subs) {
@@ -371,8 +371,8 @@ int run(int argc, char** argv) {
         // own words and, with --json, the error object.
         return report_failure(
             ctx,
-            Failure{ErrorKind::usage,
-                    std::string(e.what()) + " (run 'temporal-libs <command> --help' for the flags)"},
+            Failure{ErrorKind::usage, std::string(e.what()) +
+                                          " (run 'temporal-libs <command> --help' for the flags)"},
             true);
     } catch (const Error& e) {
         return report_failure(ctx, Failure{e.kind(), e.what()}, true);

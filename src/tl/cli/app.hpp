@@ -6,10 +6,10 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
-#include <optional>
-#include <vector>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tl/util/console.hpp"
 

@@ -334,8 +334,7 @@ void add_cache_command(CLI::App& app, Context& ctx) {
                     for (const char* sub : {".archives", ".partial"}) {
                         if (*dry) {
                             if (!js) {
-                                std::printf("would remove %s\n",
-                                            (c.root() / sub).string().c_str());
+                                std::printf("would remove %s\n", (c.root() / sub).string().c_str());
                             }
                         } else {
                             util::remove_tree(c.root() / sub);

@@ -29,8 +29,8 @@ bool visible(const CLI::App* a) {
 
 std::vector<const CLI::App*> children_of(const CLI::App* app) {
     std::vector<const CLI::App*> out;
-    for (const CLI::App* s : const_cast<CLI::App*>(app)->get_subcommands(
-             [](CLI::App* a) { return visible(a); })) {
+    for (const CLI::App* s :
+         const_cast<CLI::App*>(app)->get_subcommands([](CLI::App* a) { return visible(a); })) {
         out.push_back(s);
     }
     return out;
@@ -151,8 +151,8 @@ std::string bash_script(const CLI::App& app) {
         for (const CLI::Option* opt : options_of(c.app)) {
             words.push_back(long_name(opt));
         }
-        o << "        " << single_quoted(c.path) << ") words=" << single_quoted(util::join(words, " "))
-          << " ;;\n";
+        o << "        " << single_quoted(c.path)
+          << ") words=" << single_quoted(util::join(words, " ")) << " ;;\n";
     }
     o << "    esac\n"
          "    COMPREPLY=( $(compgen -W \"$words\" -- \"$cur\") )\n"
@@ -267,8 +267,8 @@ std::string fish_script(const CLI::App& app) {
         }
         if (c.path == "completion") {
             for (const auto& s : choices_for("completion")) {
-                o << "complete -c temporal-libs -n " << when << " -a " << single_quoted(s)
-                  << " -d " << single_quoted("script for " + s) << "\n";
+                o << "complete -c temporal-libs -n " << when << " -a " << single_quoted(s) << " -d "
+                  << single_quoted("script for " + s) << "\n";
             }
         }
         if (c.path.empty()) {
@@ -278,7 +278,8 @@ std::string fish_script(const CLI::App& app) {
             o << "complete -c temporal-libs -n " << when << " -l " << opt->get_lnames().front();
             if (takes_value(opt)) {
                 auto values = choices_for(long_name(opt));
-                o << (values.empty() ? " -r -F" : " -x -a " + single_quoted(util::join(values, " ")));
+                o << (values.empty() ? " -r -F"
+                                     : " -x -a " + single_quoted(util::join(values, " ")));
             }
             o << " -d " << single_quoted(opt->get_description()) << "\n";
         }
@@ -432,7 +433,8 @@ void add_completion_command(CLI::App& app, Context& /*ctx*/) {
         "share/fish/vendor_completions.d).\n\n"
         "Examples:\n"
         "  source <(temporal-libs completion bash)                  # this bash session\n"
-        "  temporal-libs completion bash > ~/.local/share/bash-completion/completions/temporal-libs\n"
+        "  temporal-libs completion bash > "
+        "~/.local/share/bash-completion/completions/temporal-libs\n"
         "  temporal-libs completion zsh > \"${fpath[1]}/_temporal-libs\"\n"
         "  temporal-libs completion fish > ~/.config/fish/completions/temporal-libs.fish",
         [root, shell, output] { write_out(completion_script(*root, *shell), *output); });
@@ -443,9 +445,9 @@ void add_completion_command(CLI::App& app, Context& /*ctx*/) {
 
     // The manual page, written at build time (CMakeLists.txt) and installed
     // with the tool; hidden from the command list.
-    CLI::App* man = add_command(
-        app, "man", "Print the manual page (roff) generated from the command table",
-        [root, output] { write_out(manual_page(*root), *output); });
+    CLI::App* man =
+        add_command(app, "man", "Print the manual page (roff) generated from the command table",
+                    [root, output] { write_out(manual_page(*root), *output); });
     man->add_option("-o,--output", *output, "Write the page to FILE instead of stdout");
     man->group("");
 }

@@ -100,8 +100,8 @@ void add_pkg_config_command(CLI::App& app, Context& ctx) {
             value_or_throw(
                 util::write_file_atomic(target, link::pkg_config_file(info, r.tag, r.platform)));
             if (flags->json) {
-                print_json(ctx, {{"path", target.string()}, {"tag", r.tag},
-                                 {"platform", r.platform}});
+                print_json(ctx,
+                           {{"path", target.string()}, {"tag", r.tag}, {"platform", r.platform}});
             } else {
                 std::puts(target.string().c_str());
             }

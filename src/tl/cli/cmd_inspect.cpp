@@ -265,10 +265,10 @@ void add_abi_check_command(CLI::App& app, Context& ctx) {
                                     : "the " + std::to_string(opt->libraries.size()) + " libraries";
             if (opt->json) {
                 print_json(ctx, {{"header", opt->header},
-                            {"libraries", opt->libraries},
-                            {"functions", report.functions.size()},
-                            {"missing", report.missing},
-                            {"ok", report.ok()}});
+                                 {"libraries", opt->libraries},
+                                 {"functions", report.functions.size()},
+                                 {"missing", report.missing},
+                                 {"ok", report.ok()}});
             } else if (report.ok()) {
                 print_line("ok: all " + count(report.functions.size(), "function") +
                            " declared in " + util::quoted(opt->header) + " are defined in " +

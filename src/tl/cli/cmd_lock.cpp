@@ -126,11 +126,14 @@ void run_lock(Context& ctx, const CommonFlags& flags) {
         }
         locked.emplace_back(std::move(entry), change);
     }
-    value_or_throw(trust::update_lockfile(s.options.lockfile_path, [&](trust::Lockfile& lock) {
-        for (const auto& [entry, change] : locked) {
-            lock.put(entry);
-        }
-    }, s.cache->lockfile_guard_path()));
+    value_or_throw(trust::update_lockfile(
+        s.options.lockfile_path,
+        [&](trust::Lockfile& lock) {
+            for (const auto& [entry, change] : locked) {
+                lock.put(entry);
+            }
+        },
+        s.cache->lockfile_guard_path()));
 
     if (f.json) {
         nlohmann::json entries = nlohmann::json::array();

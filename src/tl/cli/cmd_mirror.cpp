@@ -62,8 +62,7 @@ nlohmann::json summary_json(const mirror::CopyResult& r, const std::string& dest
     return nlohmann::json{{"tag", r.tag},
                           {"destination", destination},
                           {"seconds", r.seconds},
-                          {"platforms", platforms}}
-        ;
+                          {"platforms", platforms}};
 }
 
 void run_mirror(Context& ctx, const MirrorFlags& flags) {
@@ -213,7 +212,8 @@ void add_mirror_command(CLI::App& app, Context& ctx) {
         ->description(
             "Copy from this source only (github, github:OWNER/NAME, https://HOST/PATH/, "
             "file:///DIR); default: the 'sources' list");
-    cmd->add_option("--to", flags->to, "Where to copy: a directory, file:///DIR or oci://HOST/REPO")->required();
+    cmd->add_option("--to", flags->to, "Where to copy: a directory, file:///DIR or oci://HOST/REPO")
+        ->required();
 }
 
 }  // namespace tl::cli

@@ -87,7 +87,8 @@ void run_publish(Context& ctx, const PublishFlags& f) {
         publish::PublishOptions o;
         // The tool's own releases (temporal-libs-cli-v..., release-cli.yml) are
         // published the same way as the libraries'.
-        o.tag = value_or_throw(release::normalize_tag(f.version, release::TagLine::library_or_tool));
+        o.tag =
+            value_or_throw(release::normalize_tag(f.version, release::TagLine::library_or_tool));
         o.dir = f.dir;
         o.replace = f.replace ? publish::Replace::yes : publish::Replace::no;
         o.draft = f.draft ? publish::Draft::keep : publish::Draft::publish;
@@ -155,7 +156,8 @@ void add_publish_command(CLI::App& app, Context& ctx) {
         "  temporal-libs publish --version v1.0.3 --dir dist --dry-run\n"
         "  temporal-libs publish --version v1.0.3 --repo my-org/temporal-libs --draft --json\n"
         "  temporal-libs publish --version v1.0.3 --replace    # overwrite changed assets\n"
-        "  temporal-libs publish --version temporal-libs-cli-v0.2.0 --dir dist/cli   # the tool's own",
+        "  temporal-libs publish --version temporal-libs-cli-v0.2.0 --dir dist/cli   # the tool's "
+        "own",
         [&ctx, f] { run_publish(ctx, *f); });
     cmd->add_option("--version", f->version, "Release version: v1.0.3 or temporal-libs-v1.0.3")
         ->required();

@@ -58,8 +58,7 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
         ->check(non_empty());
     cmd->add_flag("--allow-http", f.allow_http,
                   "Allow plain http:// to hosts other than loopback (trusted networks only)");
-    cmd->add_option("--retries", f.retries, "Attempts per request (default 5)")
-        ->check(non_empty());
+    cmd->add_option("--retries", f.retries, "Attempts per request (default 5)")->check(non_empty());
     cmd->add_option("--retry-max-time", f.retry_max_time,
                     "Seconds after which no new attempt starts (default 300)")
         ->check(non_empty());
@@ -122,8 +121,8 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     if (cache_value.origin == config::Origin::default_value) {
         // No setting: the project's .temporal-libs-cache inside a project (the
         // contract), the user cache outside any.
-        config::DefaultCache d = config::default_cache(std::filesystem::current_path(ec),
-                                                       c.project_dir());
+        config::DefaultCache d =
+            config::default_cache(std::filesystem::current_path(ec), c.project_dir());
         cache_dir = d.dir;
         s.cache_rule = d.rule;
     } else {

@@ -267,9 +267,9 @@ std::optional<std::string> toml_text(const toml::node& node) {
 // Keys whose values are names, paths or URLs: a number or boolean there is a
 // mistake (`version = 5` is not 'v5').
 bool is_text_key(std::string_view key) {
-    for (std::string_view k : {"version", "repo", "sources", "api_url", "cache_dir", "platforms",
-                               "libraries", "verify", "fallback", "source_dir", "crates",
-                               "public_keys"}) {
+    for (std::string_view k :
+         {"version", "repo", "sources", "api_url", "cache_dir", "platforms", "libraries", "verify",
+          "fallback", "source_dir", "crates", "public_keys"}) {
         if (key == k) {
             return true;
         }

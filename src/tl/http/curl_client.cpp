@@ -143,9 +143,8 @@ const CurlApi& curl_api() {
             }
         }
         if (lib == nullptr) {
-            throw Error(ErrorKind::usage, std::string("cannot load libcurl (") + names[0] +
-                                              "): " + first_error + " (install it: " +
-                                              install_hint + ")");
+            throw Error(ErrorKind::usage, std::string("cannot load libcurl (") + names[0] + "): " +
+                                              first_error + " (install it: " + install_hint + ")");
         }
         std::string missing;
         resolve(lib, "curl_global_init", a.global_init, missing);
@@ -367,7 +366,9 @@ public:
         }
 #endif
     }
-    ~CurlClient() override { m_api.easy_cleanup(m_curl); }
+    ~CurlClient() override {
+        m_api.easy_cleanup(m_curl);
+    }
 
     SendResult send(const Request& request, BodySink& sink) override {
         // A header is one line: a control character in a name or value (a
@@ -511,8 +512,7 @@ public:
                      " s";
         }
 #ifdef TL_CURL_LINKED
-        if (e.kind == TransportError::Kind::tls && m_options.ca_file.empty() &&
-            m_ca_path.empty()) {
+        if (e.kind == TransportError::Kind::tls && m_options.ca_file.empty() && m_ca_path.empty()) {
             reason += " (no CA bundle found: install ca-certificates or set SSL_CERT_FILE)";
         }
 #endif

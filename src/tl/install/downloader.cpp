@@ -103,8 +103,8 @@ std::optional<std::uint64_t> content_range_start(const std::string& value) {
 // any other status (small) for messages.
 class PartialSink : public http::BodySink {
 public:
-    PartialSink(int fd, std::uint64_t offset, std::uint64_t limit, util::Sha256& hash,
-                ByteTap* tap, util::Progress& progress, const fs::path& path,
+    PartialSink(int fd, std::uint64_t offset, std::uint64_t limit, util::Sha256& hash, ByteTap* tap,
+                util::Progress& progress, const fs::path& path,
                 std::function<void(const std::string&)> on_validator)
         : m_fd(fd),
           m_offset(offset),
@@ -228,8 +228,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         return fail(ErrorKind::integrity,
                     "the release lists " + util::quoted(asset.name) + " at " +
                         util::human_bytes(asset.size) + ", over the archive size limit of " +
-                        util::human_bytes(max_size) +
-                        " (max_archive_mib); nothing was downloaded");
+                        util::human_bytes(max_size) + " (max_archive_mib); nothing was downloaded");
     }
     // A declared size is exact; without one, the archive size limit applies.
     const std::uint64_t limit = asset.size != 0 ? asset.size : max_size;
@@ -259,8 +258,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     std::string validator;
     struct stat st {};
     if (::lstat(partial.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-        return fail(ErrorKind::filesystem, "'" + partial.string() +
-                                               "' is not a regular file; remove it and try again");
+        return fail(ErrorKind::filesystem,
+                    "'" + partial.string() + "' is not a regular file; remove it and try again");
     }
     if (::lstat(partial.c_str(), &st) == 0) {
         auto meta = read_meta(partial);
@@ -328,12 +327,13 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
             extra.emplace_back("If-Range", validator);
         }
-        PartialSink sink(fd.get(), kept, limit, hash, tap, progress, partial, [&](const std::string& v) {
-            if (v != validator) {
-                validator = v;
-                (void)write_meta(partial, {asset.locator, asset.size, validator});
-            }
-        });
+        PartialSink sink(fd.get(), kept, limit, hash, tap, progress, partial,
+                         [&](const std::string& v) {
+                             if (v != validator) {
+                                 validator = v;
+                                 (void)write_meta(partial, {asset.locator, asset.size, validator});
+                             }
+                         });
         http::SendResult r = source.fetch(asset, sink, extra);
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
@@ -342,10 +342,10 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         if (sink.overflow) {
             discard_partial(partial);
             progress.finish();
-            std::string what = asset.size != 0
-                                   ? "the " + std::to_string(asset.size) + " bytes the release lists"
-                                   : "the archive size limit of " + util::human_bytes(max_size) +
-                                         " (max_archive_mib)";
+            std::string what =
+                asset.size != 0 ? "the " + std::to_string(asset.size) + " bytes the release lists"
+                                : "the archive size limit of " + util::human_bytes(max_size) +
+                                      " (max_archive_mib)";
             return fail(ErrorKind::integrity, "the server sent more of " +
                                                   util::quoted(asset.name) + " than " + what +
                                                   "; the download was stopped there and discarded");

@@ -279,11 +279,14 @@ trust::LockEntry lock_entry_for(const InstallResult& result) {
 Result<void> Installer::record_first_use(const InstallResult& result,
                                          const InstallOptions& options) {
     trust::LockEntry entry = lock_entry_for(result);
-    auto written = trust::update_lockfile(options.lockfile_path, [&](trust::Lockfile& lock) {
-        if (lock.find(entry.tag, entry.platform) == nullptr) {
-            lock.put(entry);
-        }
-    }, m_cache.lockfile_guard_path());
+    auto written = trust::update_lockfile(
+        options.lockfile_path,
+        [&](trust::Lockfile& lock) {
+            if (lock.find(entry.tag, entry.platform) == nullptr) {
+                lock.put(entry);
+            }
+        },
+        m_cache.lockfile_guard_path());
     if (!written) {
         return util::unexpected(written.error());
     }
@@ -493,8 +496,7 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
             if (digest && *digest == want) {
                 m_console.info("using kept archive " + util::quoted(archive.name));
                 m_console.info("verified " + util::quoted(archive.name) + " sha256 " + want);
-                auto files =
-                    settle(std::move(outcome), codec, kept, *staging, limits, m_console);
+                auto files = settle(std::move(outcome), codec, kept, *staging, limits, m_console);
                 if (!files) {
                     return give_up(files.error(), kept);
                 }
@@ -515,8 +517,7 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     for (int round = 1;; ++round) {
         Unpacker unpacker(codec, *staging, limits);
         auto got =
-            download_to_partial(*m_source, archive, partial, options.retry, m_console,
-                                           &unpacker);
+            download_to_partial(*m_source, archive, partial, options.retry, m_console, &unpacker);
         if (!got) {
             unpacker.cancel();
             return give_up(got.error(), {});

@@ -187,9 +187,9 @@ Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::s
     }
     // A release of other files (the tool's own binaries) is verified through
     // the SHA256SUMS checked above instead of per-archive .sha256 files.
-    const bool signed_sums =
-        std::any_of(assets.begin(), assets.end(),
-                    [](const LocalAsset& a) { return a.name == trust::k_sums_name; });
+    const bool signed_sums = std::any_of(assets.begin(), assets.end(), [](const LocalAsset& a) {
+        return a.name == trust::k_sums_name;
+    });
     if (archives == 0 && !signed_sums) {
         return fail(ErrorKind::not_found,
                     "no archive of " + util::quoted(tag) + " in " + util::quoted(dir.string()) +

@@ -29,8 +29,8 @@ bool is_latest(std::string_view version) {
 namespace {
 
 bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_' || c == '+';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_' || c == '+';
 }
 
 }  // namespace
@@ -92,8 +92,9 @@ Result<std::string> normalize_tag(std::string_view version, TagLine line) {
                         "version " + util::quoted(v) + " has characters a release tag cannot have");
         }
     }
-    std::string tag =
-        util::starts_with(v, k_tag_prefix) ? std::string(v) : std::string(k_tag_prefix) + std::string(v);
+    std::string tag = util::starts_with(v, k_tag_prefix)
+                          ? std::string(v)
+                          : std::string(k_tag_prefix) + std::string(v);
     std::string why =
         line == TagLine::library ? library_tag_problem(tag) : release_tag_problem(tag);
     if (!why.empty()) {

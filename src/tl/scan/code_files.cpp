@@ -71,7 +71,8 @@ std::vector<Token> tokenize(const Fragment& f, Lang lang) {
             }
             continue;
         }
-        if (lang == Lang::python && (c == '"' || c == '\'') && t.compare(i, 3, std::string(3, c)) == 0) {
+        if (lang == Lang::python && (c == '"' || c == '\'') &&
+            t.compare(i, 3, std::string(3, c)) == 0) {
             // A triple-quoted string: verbatim up to the closing triple quote.
             Token tok;
             tok.type = Token::Type::string;
@@ -342,8 +343,8 @@ bool holds_any(std::string_view source, const char* const (&needles)[N]) {
 
 void analyze_javascript(std::string_view source, Collector& out) {
     // Every finding in JS needs one of these words.
-    static const char* const needles[] = {"spawn", "exec",  "Command", "run-with-rust-toolchain",
-                                          "$`",    "sh`",   "'cargo'", "\"cargo\"",
+    static const char* const needles[] = {"spawn", "exec", "Command", "run-with-rust-toolchain",
+                                          "$`",    "sh`",  "'cargo'", "\"cargo\"",
                                           "run(",  "run ("};
     if (!holds_any(source, needles)) {
         return;
@@ -406,7 +407,7 @@ void analyze_javascript(std::string_view source, Collector& out) {
 }
 
 void analyze_python(std::string_view source, Collector& out) {
-    static const char* const needles[] = {"subprocess", "system", "popen", "spawn", "run(",
+    static const char* const needles[] = {"subprocess", "system", "popen",   "spawn",    "run(",
                                           "call(",      "Popen",  "'cargo'", "\"cargo\""};
     if (!holds_any(source, needles)) {
         return;
@@ -456,8 +457,8 @@ std::vector<std::size_t> file_name_hits(std::string_view s, std::string_view nam
     for (std::size_t p = s.find(name); p != std::string_view::npos; p = s.find(name, p + 1)) {
         std::size_t e = p + name.size();
         bool before = p == 0 || !(name_char(s[p - 1]) || s[p - 1] == '.');
-        bool after = e >= s.size() || !(name_char(s[e]) || (s[e] == '.' && e + 1 < s.size() &&
-                                                            name_char(s[e + 1])));
+        bool after = e >= s.size() ||
+                     !(name_char(s[e]) || (s[e] == '.' && e + 1 < s.size() && name_char(s[e + 1])));
         if (before && after) {
             hits.push_back(p);
         }
@@ -479,8 +480,7 @@ void analyze_script_references(std::string_view source, FileType type,
     if (refs.empty()) {
         return;
     }
-    if (type == FileType::javascript || type == FileType::python ||
-        type == FileType::zig_build) {
+    if (type == FileType::javascript || type == FileType::python || type == FileType::zig_build) {
         // Code: only string literals count (an import of the same name is code).
         Fragment f = verbatim(source, 0, static_cast<std::uint32_t>(source.size()));
         Lang lang = type == FileType::javascript ? Lang::js
@@ -520,8 +520,9 @@ void analyze_script_references(std::string_view source, FileType type,
                 --b;
             }
             std::size_t e = hits.front() + ref.name.size();
-            while (e < line.text.size() && !std::isspace(static_cast<unsigned char>(line.text[e])) &&
-                   line.text[e] != '"' && line.text[e] != '\'') {
+            while (e < line.text.size() &&
+                   !std::isspace(static_cast<unsigned char>(line.text[e])) && line.text[e] != '"' &&
+                   line.text[e] != '\'') {
                 ++e;
             }
             Word w;

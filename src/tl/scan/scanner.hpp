@@ -92,8 +92,8 @@ std::optional<FileType> classify_shebang(std::string_view content);
 
 // The findings in one file's text, sorted, with allow comments and the allow
 // list applied. Strings naming one of `installers` (by file name) are findings
-// too: the file runs a script that installs Rust. A JSON file that does not parse gives a failure (the caller
-// records it as skipped), never a crash.
+// too: the file runs a script that installs Rust. A JSON file that does not parse gives a failure
+// (the caller records it as skipped), never a crash.
 Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
                                        std::string_view content,
                                        const std::vector<std::string>& allow_globs = {},

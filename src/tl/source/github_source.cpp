@@ -2,9 +2,9 @@
 
 #include "tl/release/contract.hpp"
 #include "tl/release/tags.hpp"
+#include "tl/source/latest.hpp"
 #include "tl/source/tag_filter.hpp"
 #include "tl/util/redact.hpp"
-#include "tl/source/latest.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::source {

@@ -1,5 +1,5 @@
-#include "tl/source/source.hpp"
 #include "tl/github/checks.hpp"
+#include "tl/source/source.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 

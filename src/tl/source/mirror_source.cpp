@@ -18,12 +18,12 @@
 #include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/source/latest.hpp"
 #include "tl/source/mirror_layout.hpp"
 #include "tl/source/source.hpp"
 #include "tl/source/tag_filter.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/redact.hpp"
-#include "tl/source/latest.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::source {

@@ -150,8 +150,8 @@ Result<std::optional<Lockfile>> Lockfile::load(const fs::path& file) {
             // Whether a lockfile exists cannot be told: say that, not that a
             // (perhaps absent) file is unreadable.
             return fail(ErrorKind::filesystem,
-                        "cannot tell whether '" + file.string() +
-                            "' exists: the directory '" + file.parent_path().string() +
+                        "cannot tell whether '" + file.string() + "' exists: the directory '" +
+                            file.parent_path().string() +
                             "' is not readable; run from a readable directory or fix its "
                             "permissions");
         }
@@ -208,8 +208,7 @@ std::size_t Lockfile::size() const {
     return n;
 }
 
-Result<Lockfile> update_lockfile(const fs::path& file,
-                                 const std::function<void(Lockfile&)>& change,
+Result<Lockfile> update_lockfile(const fs::path& file, const std::function<void(Lockfile&)>& change,
                                  const fs::path& guard_path) {
     // The guard lives in the cache's lock directory when the caller names it:
     // a project's root then holds temporal-libs.lock only.

@@ -82,8 +82,7 @@ private:
 // .locks/lockfile.lock for the tool; empty: ".<name>.lk" beside the file), so
 // concurrent processes never lose each other's entries. Returns the written
 // lockfile.
-Result<Lockfile> update_lockfile(const fs::path& file,
-                                 const std::function<void(Lockfile&)>& change,
+Result<Lockfile> update_lockfile(const fs::path& file, const std::function<void(Lockfile&)>& change,
                                  const fs::path& guard = {});
 
 // The current time as "YYYY-MM-DDTHH:MM:SSZ".

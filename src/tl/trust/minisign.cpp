@@ -107,8 +107,7 @@ std::string key_id_hex(const KeyId& id) {
     char buf[17];
     // As minisign prints it (its key files, "-V" output): upper-case hex
     // without leading zeros, so a user can match the two by eye.
-    std::snprintf(buf, sizeof buf, "%llX",
-                  static_cast<unsigned long long>(load_le64(id.data())));
+    std::snprintf(buf, sizeof buf, "%llX", static_cast<unsigned long long>(load_le64(id.data())));
     return buf;
 }
 

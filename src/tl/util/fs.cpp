@@ -212,13 +212,11 @@ Result<std::string> move_aside_unexpected(const fs::path& path, bool want_direct
     if (!link && (!want_directory || S_ISDIR(st.st_mode))) {
         return std::string();
     }
-    fs::path aside =
-        unique_sibling(path.parent_path(), ".unexpected-" + path.filename().string());
+    fs::path aside = unique_sibling(path.parent_path(), ".unexpected-" + path.filename().string());
     if (::rename(path.c_str(), aside.c_str()) != 0) {
         return fail(ErrorKind::filesystem, "cannot move the unexpected " +
-                                               std::string(link ? "symbolic link" : "file") +
-                                               " '" + path.string() +
-                                               "' aside: " + errno_text(errno));
+                                               std::string(link ? "symbolic link" : "file") + " '" +
+                                               path.string() + "' aside: " + errno_text(errno));
     }
     return "'" + path.string() + "' was " +
            (link ? "a symbolic link" : std::string("not a directory")) +
