@@ -21,24 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-// Adds another release (a different version with its own libraries) to the fake.
-void publish_version(ReleaseFixture& f, const std::string& version) {
-    std::string tag = "temporal-libs-" + version;
-    std::string name = "temporal-static-libs-" + f.platform + "-" + version + ".tar.gz";
-    fs::path archive =
-        make_workflow_release(f.dir / ("work-" + version), name, contract_libraries(version));
-    FakeRelease r;
-    r.tag = tag;
-    FakeAsset a;
-    a.name = name;
-    a.content = read_file(archive);
-    FakeAsset sum;
-    sum.name = name + ".sha256";
-    sum.content = read_file(archive.string() + ".sha256");
-    r.assets = {a, sum};
-    f.github.add_release(r);
-}
-
 // Either no entry, or a complete one whose files all match their record.
 void expect_no_entry_or_complete(const ReleaseFixture& f) {
     cache::Cache c(f.cache());
@@ -226,8 +208,8 @@ TEST(CacheCli, ListVerifyAndStatistics) {
 TEST(CacheCli, PruneAndClearKeepOthersAndLatest) {
     ReleaseFixture f;
     f.publish();
-    publish_version(f, "v1.1.0");
-    publish_version(f, "v1.2.0");
+    f.publish_version("v1.1.0");
+    f.publish_version("v1.2.0");
     for (const char* v : {"v1.0.2", "v1.1.0", "v1.2.0"}) {
         ASSERT_EQ(f.run({"download", "--version", v, "--platform", f.platform}).exit_code, 0);
     }
@@ -296,7 +278,7 @@ TEST(CacheCli, PathForScriptsAndUpdate) {
     ASSERT_EQ(p.exit_code, 0) << p.err;
     EXPECT_EQ(p.out, f.entry().string() + "\n");
 
-    publish_version(f, "v1.3.0");
+    f.publish_version("v1.3.0");
     auto up = f.run({"update", "--platform", f.platform});
     ASSERT_EQ(up.exit_code, 0) << up.err;
     EXPECT_TRUE(contains(up.err, "updated 'temporal-libs-v1.0.2' to 'temporal-libs-v1.3.0'"))

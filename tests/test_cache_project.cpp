@@ -20,24 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-void publish_version(ReleaseFixture& f, const std::string& version, bool prerelease = false) {
-    std::string tag = "temporal-libs-" + version;
-    std::string name = "temporal-static-libs-" + f.platform + "-" + version + ".tar.gz";
-    fs::path archive =
-        make_workflow_release(f.dir / ("work-" + version), name, contract_libraries(version));
-    FakeRelease r;
-    r.tag = tag;
-    r.prerelease = prerelease;
-    FakeAsset a;
-    a.name = name;
-    a.content = read_file(archive);
-    FakeAsset sum;
-    sum.name = name + ".sha256";
-    sum.content = read_file(archive.string() + ".sha256");
-    r.assets = {a, sum};
-    f.github.add_release(r);
-}
-
 // The tag `download --version latest` installs through `source` into its own cache.
 std::string latest_through(ReleaseFixture& f, const std::string& source, const std::string& name) {
     auto r = f.run(
@@ -185,10 +167,10 @@ TEST(CacheProject, LatestRuleIsTheHighestStableVersion) {
 
 TEST(CacheProject, EverySourceAgreesOnLatest) {
     ReleaseFixture f;
-    f.publish();                              // v1.0.2
-    publish_version(f, "v1.2.0");             // the highest stable version
-    publish_version(f, "v1.1.1");             // a fix on an older line, published after
-    publish_version(f, "v1.3.0-rc.1", true);  // a pre-release, published last
+    f.publish();                             // v1.0.2
+    f.publish_version("v1.2.0");             // the highest stable version
+    f.publish_version("v1.1.1");             // a fix on an older line, published after
+    f.publish_version("v1.3.0-rc.1", true);  // a pre-release, published last
     fs::path dir = f.dir / "mirror";
     for (const char* v : {"v1.0.2", "v1.2.0", "v1.1.1", "v1.3.0-rc.1"}) {
         auto m = f.run({"mirror", "--version", v, "--platform", f.platform, "--to", dir.string()});
@@ -211,7 +193,7 @@ TEST(CacheProject, EverySourceAgreesOnLatest) {
 TEST(CacheProject, OnlyUpdateMovesTheLatestLink) {
     ReleaseFixture f;
     f.publish();
-    publish_version(f, "v1.2.0");
+    f.publish_version("v1.2.0");
     // The first install into a cache without the link creates it.
     ASSERT_EQ(f.run({"download", "--version", "v1.0.2", "--platform", f.platform}).exit_code, 0);
     EXPECT_EQ(fs::read_symlink(f.cache() / "latest"), "temporal-libs-v1.0.2");
@@ -234,7 +216,7 @@ TEST(CacheProject, OnlyUpdateMovesTheLatestLink) {
 TEST(CacheProject, VersionAliasServesTheOriginalLookupRule) {
     ReleaseFixture f;
     f.publish();
-    publish_version(f, "v1.2.0");
+    f.publish_version("v1.2.0");
     for (const char* v : {"v1.0.2", "v1.2.0"}) {
         ASSERT_EQ(f.run({"download", "--version", v, "--platform", f.platform}).exit_code, 0);
     }

@@ -15,6 +15,19 @@ using namespace tl::testing;
 
 namespace {
 
+// The environment examples/make/Makefile runs in: the fixture's fake API and
+// cache, a linux-x64 host, no token, no user configuration.
+std::map<std::string, std::string> make_env(const ReleaseFixture& f) {
+    return {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
+            {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
+            {"FORCE_PLATFORM", "linux"},
+            {"FORCE_ARCH", "x64"},
+            {"GITHUB_TOKEN", ""},
+            {"GH_TOKEN", ""},
+            {"USE_PREBUILT_LIBS", ""},
+            {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+}
+
 fs::path source_file(const std::string& rel) {
     return fs::path(TL_SOURCE_DIR) / rel;
 }
@@ -167,14 +180,7 @@ TEST(ActionYml, CompositeActionStructure) {
 TEST(MakeTargets, DownloadBuildNativeAndCleanCache) {
     ReleaseFixture f;
     f.publish();
-    std::map<std::string, std::string> env = {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
-                                              {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
-                                              {"FORCE_PLATFORM", "linux"},
-                                              {"FORCE_ARCH", "x64"},
-                                              {"GITHUB_TOKEN", ""},
-                                              {"GH_TOKEN", ""},
-                                              {"USE_PREBUILT_LIBS", ""},
-                                              {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+    std::map<std::string, std::string> env = make_env(f);
     std::vector<std::string> make = {"make", "-f", source_file("examples/make/Makefile").string(),
                                      "TEMPORAL_LIBS=" + tool_path(),
                                      "TEMPORAL_LIBS_VERSION=" + f.version};
@@ -202,20 +208,31 @@ TEST(MakeTargets, DownloadBuildNativeAndCleanCache) {
     EXPECT_FALSE(fs::exists(f.entry()));
 }
 
-namespace {
-
-// The `run:` script of the action's step with this id (read with PyYAML).
-std::string action_step_script(const std::string& id) {
-    auto r = run_process({"python3", "-c",
-                          "import sys, yaml\n"
-                          "steps = yaml.safe_load(open(sys.argv[1]))['runs']['steps']\n"
-                          "print(next(s['run'] for s in steps if s.get('id') == sys.argv[2]))\n",
-                          source_file("action.yml").string(), id});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
+// examples/make/Makefile when the tool fails: the build stops with the tool's
+// own message, before the compiler runs, instead of linking with no libraries
+// and ending in undefined references.
+TEST(MakeExample, FailedFlagsStopTheBuildWithTheToolsMessage) {
+    ReleaseFixture f;  // nothing published: the release does not exist
+    std::map<std::string, std::string> env = make_env(f);
+    env["TEMPORAL_LIBS_RETRIES"] = "1";
+    // -o download: the download target counts as done, so the recipe's own
+    // `temporal-libs flags` is what fails (as it does when the download
+    // succeeded for another version or library set).
+    auto r =
+        run_process({"make", "-o", "download", "-f", source_file("examples/make/Makefile").string(),
+                     "TEMPORAL_LIBS=" + tool_path(), "TEMPORAL_LIBS_VERSION=" + f.version,
+                     "OUT=" + (f.dir / "out").string(), "build-native"},
+                    env, f.dir.path());
+    EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, "release 'temporal-libs-v1.0.2' not found")) << r.err;
+    EXPECT_TRUE(contains(r.err,
+                         "'temporal-libs flags' failed (its message is above); nothing was "
+                         "linked"))
+        << r.err;
+    EXPECT_FALSE(contains(r.out + r.err, "undefined reference")) << r.out << r.err;
+    EXPECT_FALSE(contains(r.out, " cc ")) << "the compiler ran: " << r.out;
+    EXPECT_FALSE(fs::exists(f.dir / "out" / "consumer"));
 }
-
-}  // namespace
 
 TEST(ActionYml, PlatformAndDownloadStepsExportTheLibraryDirectory) {
     ReleaseFixture f;

@@ -414,23 +414,8 @@ TEST(InstallScriptKey, EmbeddedKeyIsTheCommittedPublicKey) {
                          "keys/temporal-libs-cli.pub"));
 }
 
-namespace {
-
-// The `run:` script of a step of action.yml (read with PyYAML).
-std::string action_step(const std::string& id) {
-    auto r = run_process({"python3", "-c",
-                          "import sys, yaml\n"
-                          "steps = yaml.safe_load(open(sys.argv[1]))['runs']['steps']\n"
-                          "print(next(s['run'] for s in steps if s.get('id') == sys.argv[2]))\n",
-                          (k_root / "action.yml").string(), id});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-}
-
-}  // namespace
-
 TEST_F(InstallScript, ActionInstallsThePrebuiltBinaryAndCompilesOnlyWithoutOne) {
-    const std::string script = action_step("tool");
+    const std::string script = action_step_script("tool");
     ASSERT_TRUE(contains(script, "install.sh")) << script;
     fs::path runner = dir / "runner";
     fs::create_directories(runner);

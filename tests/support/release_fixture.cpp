@@ -65,6 +65,23 @@ int ReleaseFixture::spawn(std::vector<std::string> args, const fs::path& log,
     return spawn_process(argv, tool_env(*this, env), dir.path(), log);
 }
 
+void ReleaseFixture::publish_version(const std::string& version, bool prerelease) {
+    std::string name = "temporal-static-libs-" + platform + "-" + version + ".tar.gz";
+    fs::path archive =
+        make_workflow_release(dir / ("work-" + version), name, contract_libraries(version));
+    FakeRelease r;
+    r.tag = "temporal-libs-" + version;
+    r.prerelease = prerelease;
+    FakeAsset a;
+    a.name = name;
+    a.content = read_file(archive);
+    FakeAsset sum;
+    sum.name = name + ".sha256";
+    sum.content = read_file(archive.string() + ".sha256");
+    r.assets = {a, sum};
+    github.add_release(r);
+}
+
 std::size_t ReleaseFixture::archive_downloads() const {
     std::size_t n = 0;
     for (const auto& r : github.requests(FakeServer::storage)) {

@@ -95,6 +95,16 @@ std::string tool_path() {
     return TL_BINARY;
 }
 
+std::string action_step_script(const std::string& id) {
+    auto r = run_process({"python3", "-c",
+                          "import sys, yaml\n"
+                          "steps = yaml.safe_load(open(sys.argv[1]))['runs']['steps']\n"
+                          "print(next(s['run'] for s in steps if s.get('id') == sys.argv[2]))\n",
+                          (fs::path(TL_SOURCE_DIR) / "action.yml").string(), id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env, const fs::path& cwd) {
     int out_pipe[2];

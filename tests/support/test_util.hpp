@@ -52,6 +52,10 @@ int wait_process(int pid);
 // Path of the built temporal-libs executable.
 std::string tool_path();
 
+// The `run:` script of the step of the repository's action.yml with this id
+// (read with PyYAML); a test failure when there is none.
+std::string action_step_script(const std::string& id);
+
 // Writes a file, creating parent directories.
 void write_file(const fs::path& path, const std::string& content);
 // Reads a whole file (empty string when missing).
