@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/strings.hpp"
 
@@ -148,42 +149,8 @@ bool valid_utf8(std::string_view s, std::size_t& bad) {
         if (i >= s.size()) {
             break;
         }
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned min = 0;
-        unsigned cp = 0;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            min = 0x80;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            min = 0x800;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            min = 0x10000;
-            cp = c & 0x07;
-        } else {
-            bad = i;
-            return false;
-        }
-        if (i + len > s.size()) {
-            bad = i;
-            return false;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                bad = i;
-                return false;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        std::size_t len = util::utf8_sequence_length(s, i);
+        if (len == 0) {
             bad = i;
             return false;
         }
