@@ -8,6 +8,7 @@
 #include "tl/cli/commands.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/util/error.hpp"
+#include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -44,8 +45,7 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
 
 void print_json(Context& ctx, nlohmann::json doc) {
     doc["format_version"] = k_json_format_version;
-    std::string text =
-        util::scrub(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    std::string text = util::scrub(util::dump_json(doc, 2));
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -231,10 +231,6 @@ int report_failure(Context& ctx, const Failure& f, bool print_message) {
     }
     return exit_code(f.kind);
 }
-
-}  // namespace
-
-namespace {
 
 // Every command's help ends with its examples: the "Examples:" block of a
 // footer moves after the exit codes.
