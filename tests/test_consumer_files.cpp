@@ -32,36 +32,6 @@ fs::path source_file(const std::string& rel) {
     return fs::path(TL_SOURCE_DIR) / rel;
 }
 
-// The shell of the Dockerfile's download RUN instruction (the one with the
-// cache mount), continuation lines joined as Docker joins them, the --mount
-// options dropped.
-std::string docker_download_script() {
-    std::ifstream in(source_file("Dockerfile"));
-    std::string line;
-    std::string script;
-    bool inside = false;
-    while (std::getline(in, line)) {
-        if (!inside && line.rfind("RUN --mount=type=cache", 0) == 0) {
-            inside = true;
-        }
-        if (!inside) {
-            continue;
-        }
-        bool more = !line.empty() && line.back() == '\\';
-        if (more) {
-            line.pop_back();
-        }
-        // Docker removes the backslash and the newline: one shell line.
-        if (!contains(line, "--mount=")) {
-            script += line;
-        }
-        if (!more) {
-            break;
-        }
-    }
-    return script;
-}
-
 }  // namespace
 
 TEST(Dockerfile, ConsumerImageWithoutRustAndACacheMount) {
@@ -100,7 +70,7 @@ TEST(Dockerfile, ConsumerImageWithoutRustAndACacheMount) {
 }
 
 TEST(Dockerfile, DownloadStepInstallsTheLibrariesOrFailsClearly) {
-    std::string script = docker_download_script();
+    std::string script = dockerfile_run("RUN --mount=type=cache");
     ASSERT_TRUE(contains(script, "temporal-libs download")) << script;
     ASSERT_FALSE(contains(script, "--mount")) << script;
 

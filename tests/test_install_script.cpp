@@ -504,38 +504,6 @@ TEST(InstallScriptPublish, ACliReleaseNeedsItsSignedSha256Sums) {
 
 namespace {
 
-// The shell of the Dockerfile's RUN instruction whose first line starts with
-// `first`, continuation lines joined as Docker joins them, --mount lines and
-// the RUN keyword dropped.
-std::string dockerfile_run(const std::string& first) {
-    std::istringstream in(read_file(k_root / "Dockerfile"));
-    std::string line;
-    std::string script;
-    bool inside = false;
-    while (std::getline(in, line)) {
-        if (!inside && line.rfind(first, 0) == 0) {
-            inside = true;
-        }
-        if (!inside) {
-            continue;
-        }
-        bool more = !line.empty() && line.back() == '\\';
-        if (more) {
-            line.pop_back();
-        }
-        if (line.rfind("RUN ", 0) == 0) {
-            line = line.substr(4);
-        }
-        if (!contains(line, "--mount=")) {
-            script += line;
-        }
-        if (!more) {
-            break;
-        }
-    }
-    return script;
-}
-
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
     for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) {
         s.replace(at, from.size(), to);

@@ -65,12 +65,12 @@ int ReleaseFixture::spawn(std::vector<std::string> args, const fs::path& log,
     return spawn_process(argv, tool_env(*this, env), dir.path(), log);
 }
 
-void ReleaseFixture::publish_version(const std::string& version, bool prerelease) {
-    std::string name = "temporal-static-libs-" + platform + "-" + version + ".tar.gz";
-    fs::path archive =
-        make_workflow_release(dir / ("work-" + version), name, contract_libraries(version));
+void ReleaseFixture::publish_version(const std::string& release_version, bool prerelease) {
+    std::string name = "temporal-static-libs-" + platform + "-" + release_version + ".tar.gz";
+    fs::path archive = make_workflow_release(dir / ("work-" + release_version), name,
+                                             contract_libraries(release_version));
     FakeRelease r;
-    r.tag = "temporal-libs-" + version;
+    r.tag = "temporal-libs-" + release_version;
     r.prerelease = prerelease;
     FakeAsset a;
     a.name = name;

@@ -32,9 +32,9 @@ struct ReleaseFixture {
     ReleaseFixture();
     // Adds the release with the archive and its .sha256 (the common case).
     void publish();
-    // Adds another release, newest so far: `version` ("v1.1.0") with its own
+    // Adds another release, newest so far: `release_version` ("v1.1.0") with its own
     // libraries (contents salted by the version), archive and .sha256.
-    void publish_version(const std::string& version, bool prerelease = false);
+    void publish_version(const std::string& release_version, bool prerelease = false);
     // Runs `temporal-libs <args>` with the fake API, the fixture's cache and
     // any extra environment; GITHUB_TOKEN and friends are cleared unless given.
     ProcessResult run(std::vector<std::string> args,

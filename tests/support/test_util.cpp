@@ -105,6 +105,38 @@ std::string action_step_script(const std::string& id) {
     return r.out;
 }
 
+// The shell of the Dockerfile's RUN instruction whose first line starts with
+// `first`, continuation lines joined as Docker joins them, --mount lines and
+// the RUN keyword dropped.
+std::string dockerfile_run(const std::string& first) {
+    std::istringstream in(read_file(fs::path(TL_SOURCE_DIR) / "Dockerfile"));
+    std::string line;
+    std::string script;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (!inside && line.rfind(first, 0) == 0) {
+            inside = true;
+        }
+        if (!inside) {
+            continue;
+        }
+        bool more = !line.empty() && line.back() == '\\';
+        if (more) {
+            line.pop_back();
+        }
+        if (line.rfind("RUN ", 0) == 0) {
+            line = line.substr(4);
+        }
+        if (!contains(line, "--mount=")) {
+            script += line;
+        }
+        if (!more) {
+            break;
+        }
+    }
+    return script;
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env, const fs::path& cwd) {
     int out_pipe[2];

@@ -56,6 +56,11 @@ std::string tool_path();
 // (read with PyYAML); a test failure when there is none.
 std::string action_step_script(const std::string& id);
 
+// The shell of the repository Dockerfile's RUN instruction whose first line
+// starts with `first`, continuation lines joined as Docker joins them,
+// --mount lines and the RUN keyword dropped.
+std::string dockerfile_run(const std::string& first);
+
 // Writes a file, creating parent directories.
 void write_file(const fs::path& path, const std::string& content);
 // Reads a whole file (empty string when missing).
