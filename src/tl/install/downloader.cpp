@@ -6,14 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <vector>
 
 #include "tl/archive/budget.hpp"
-#include "tl/github/api.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
@@ -312,20 +310,14 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         }
     };
     util::Progress progress(console, "downloading " + asset.name, asset.size);
-    std::mt19937 rng(std::random_device{}());
-    auto started = std::chrono::steady_clock::now();
-    int attempt = 0;
+    const std::string what = "downloading " + util::quoted(asset.name);
+    http::RetryLoop loop(retry, console);
     int range_failures = 0;
     for (;;) {
-        ++attempt;
+        loop.next();
         if (kept > 0 && validator.empty()) {
             // Without a validator a resumed body could belong to a newer file.
             start_over();
-        }
-        source::Headers extra;
-        if (kept > 0) {
-            extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
-            extra.emplace_back("If-Range", validator);
         }
         PartialSink sink(fd.get(), kept, limit, hash, tap, progress, partial,
                          [&](const std::string& v) {
@@ -334,7 +326,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
                                  (void)write_meta(partial, {asset.locator, asset.size, validator});
                              }
                          });
-        http::SendResult r = source.fetch(asset, sink, extra);
+        http::SendResult r = source.fetch(asset, source::Resume{kept, 0, validator}, sink);
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
             return fail(ErrorKind::filesystem, sink.write_error);
@@ -342,105 +334,77 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         if (sink.overflow) {
             discard_partial(partial);
             progress.finish();
-            std::string what =
+            std::string limit_words =
                 asset.size != 0 ? "the " + std::to_string(asset.size) + " bytes the release lists"
                                 : "the archive size limit of " + util::human_bytes(max_size) +
                                       " (max_archive_mib)";
-            return fail(ErrorKind::integrity, "the server sent more of " +
-                                                  util::quoted(asset.name) + " than " + what +
-                                                  "; the download was stopped there and discarded");
+            return fail(ErrorKind::integrity,
+                        "the server sent more of " + util::quoted(asset.name) + " than " +
+                            limit_words + "; the download was stopped there and discarded");
         }
         std::uint64_t now_have = (sink.status == 200 || sink.status == 206) ? sink.offset() : kept;
-        if (r && (r->status == 200 || r->status == 206)) {
-            if (asset.size != 0 && now_have != asset.size) {
+        const bool complete = r && (r->status == 200 || r->status == 206);
+        if (complete || (r && r->status == 416 && kept == asset.size && asset.size != 0)) {
+            if (complete && asset.size != 0 && now_have != asset.size) {
                 return fail(ErrorKind::integrity, "downloaded " + std::to_string(now_have) +
                                                       " bytes of " + util::quoted(asset.name) +
                                                       " but the release lists " +
                                                       std::to_string(asset.size));
             }
+            // A 416 for a file already whole: everything was there.
+            progress.update(now_have);
             progress.finish();
             out.size = now_have;
             out.sha256 = hash.hex_digest();
             return out;
         }
-        http::RetryDecision d;
-        if (r && r->status == 416) {
-            if (kept == asset.size && asset.size != 0) {
-                // Everything was already there.
-                progress.update(kept);
-                progress.finish();
-                out.size = kept;
-                out.sha256 = hash.hex_digest();
-                return out;
-            }
-            console.warn("the server refused to resume " + util::quoted(asset.name) +
-                         " (HTTP 416); downloading it again from the start");
+        if ((r && r->status == 416) || sink.range_mismatch) {
+            console.warn(sink.range_mismatch
+                             ? "the server answered a different range than asked for " +
+                                   util::quoted(asset.name) +
+                                   "; downloading it again from the start"
+                             : "the server refused to resume " + util::quoted(asset.name) +
+                                   " (HTTP 416); downloading it again from the start");
             start_over();
             if (++range_failures > 2) {
-                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
-                                                    ": the server keeps answering HTTP 416");
-            }
-            continue;
-        }
-        if (sink.range_mismatch) {
-            console.warn("the server answered a different range than asked for " +
-                         util::quoted(asset.name) + "; downloading it again from the start");
-            start_over();
-            if (++range_failures > 2) {
-                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
-                                                    ": the server answers inconsistent ranges");
+                return fail(ErrorKind::network,
+                            "cannot download " + util::quoted(asset.name) +
+                                (sink.range_mismatch ? ": the server answers inconsistent ranges"
+                                                     : ": the server keeps answering HTTP 416"));
             }
             continue;
         }
         // Progress made: this attempt does not count against the limit.
         if (now_have > kept) {
-            attempt = 0;
+            loop.progressed();
         }
         kept = now_have;
-        if (!r) {
-            d = http::decide_after_transport_error(r.error(), std::max(attempt, 1), retry, rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
+        http::RetryDecision d = loop.classify(r, sink.error_body);
+        if (d.action == http::RetryDecision::Action::give_up) {
+            if (!r) {
                 return fail(ErrorKind::network,
                             "cannot download " + util::quoted(asset.name) + ": " +
                                 http::describe_transport_error(r.error(), asset.display_url));
             }
-        } else {
-            if (github::storage_url_refused(*r, asset.locator) && attempt < 3) {
-                // Signed storage URLs expire; the next attempt asks the API for a new one.
-                d.action = http::RetryDecision::Action::retry;
-                d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
-                           ", likely expired); asking for a fresh one";
-                d.wait = std::chrono::milliseconds(0);
-            } else {
-                d = http::decide_after_response(r->status, r->headers, sink.error_body,
-                                                std::max(attempt, 1), retry, rng,
-                                                std::time(nullptr));
-                if (d.action == http::RetryDecision::Action::give_up) {
-                    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
-                                      std::to_string(r->status) + " from " +
-                                      util::quoted(util::redact_url(r->url));
-                    if (d.rate_limited && d.reset_at) {
-                        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
-                               (github::token_from_environment().empty()
-                                    ? " (no token was used: set GITHUB_TOKEN)"
-                                    : "");
-                    }
-                    return fail(ErrorKind::network, msg);
-                }
+            std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
+                              std::to_string(r->status) + " from " +
+                              util::quoted(util::redact_url(r->url));
+            if (d.rate_limited && d.reset_at) {
+                std::string advice = source.advice(*r);
+                msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
+                       (advice.empty() ? "" : " (" + advice + ")");
             }
+            return fail(ErrorKind::network, msg);
         }
-        if (std::chrono::steady_clock::now() - started + d.wait > retry.max_total) {
-            return fail(ErrorKind::network,
-                        "cannot download " + util::quoted(asset.name) + ": " + d.reason +
-                            "; gave up after " +
-                            util::human_seconds(std::chrono::duration<double>(
-                                                    std::chrono::steady_clock::now() - started)
-                                                    .count()));
+        if (loop.out_of_time(d)) {
+            return fail(
+                ErrorKind::network,
+                "cannot download " + util::quoted(asset.name) + ": " + d.reason +
+                    "; gave up after " +
+                    util::human_seconds(std::chrono::duration<double>(loop.elapsed()).count()));
         }
-        console.warn("downloading " + util::quoted(asset.name) + ": " + d.reason +
-                     (kept > 0 ? "; resuming at " + util::human_bytes(kept) : "") + " in " +
-                     util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0));
-        github::g_sleep_for(d.wait);
+        loop.wait(d, what + ": " + d.reason +
+                         (kept > 0 ? "; resuming at " + util::human_bytes(kept) : ""));
     }
 }
 
