@@ -6,6 +6,7 @@
 #include "tl/mirror/copy.hpp"
 #include "tl/oci/registry.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/source/resolve.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -82,38 +83,18 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     auto client = make_client();
     auto source = make_sources(specs, *client, api, ctx.console);
     std::string version = c.text("version");
-    std::optional<source::ReleaseInfo> release;
-    if (release::is_latest(version)) {
-        release = value_or_throw(source->latest(std::string(release::k_tag_prefix)));
-        if (!release) {
-            throw Error(ErrorKind::not_found, "no published release in " + source->name());
-        }
-    } else {
-        std::string tag = value_or_throw(release::normalize_tag(version));
-        release = value_or_throw(source->release(tag));
-        if (!release) {
-            throw Error(ErrorKind::not_found, "release " + util::quoted(tag) + " not found in " +
-                                                  source->name() +
-                                                  " (check --version, or pass --source)");
-        }
-    }
+    std::optional<source::ReleaseInfo> release = value_or_throw(source::resolve_release(
+        *source,
+        release::is_latest(version) ? version : value_or_throw(release::normalize_tag(version)),
+        ctx.console));
 
     mirror::CopyOptions options;
     options.tag = release->tag;
     options.retry = api.net.retry;
-    std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
-    if (is_all_platforms(wanted)) {
-        options.platforms = release->platforms();
-    } else if (wanted.empty()) {
-        options.platforms.push_back(value_or_throw(platform::resolve_platform(
-            std::nullopt, std::nullopt, std::nullopt, platform::read_host())));
-    } else {
-        options.platforms = parse_platform_list(wanted);
-    }
-    if (options.platforms.empty()) {
-        throw Error(ErrorKind::not_found,
-                    "release " + util::quoted(release->tag) + " has no platform archives");
-    }
+    options.platforms =
+        select_platforms(f.platform, c, *release,
+                         value_or_throw(platform::resolve_platform(
+                             std::nullopt, std::nullopt, std::nullopt, platform::read_host())));
     std::vector<std::string> names;
     for (const auto& p : options.platforms) {
         names.push_back(p.name());

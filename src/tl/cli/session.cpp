@@ -264,6 +264,25 @@ std::vector<platform::Platform> parse_platform_list(const std::string& text) {
     return out;
 }
 
+std::vector<platform::Platform> select_platforms(const std::string& wanted,
+                                                 const config::Config& config,
+                                                 const source::ReleaseInfo& release,
+                                                 const platform::Platform& fallback) {
+    const std::string named = wanted.empty() ? util::join(config.list("platforms"), ",") : wanted;
+    if (named.empty()) {
+        return {fallback};
+    }
+    if (!is_all_platforms(named)) {
+        return parse_platform_list(named);
+    }
+    std::vector<platform::Platform> out = release.platforms();
+    if (out.empty()) {
+        throw Error(ErrorKind::not_found,
+                    "release " + util::quoted(release.tag) + " has no platform archives");
+    }
+    return out;
+}
+
 http::Client& Session::client() {
     if (!m_client) {
         m_client = make_client();

@@ -120,6 +120,15 @@ bool is_all_platforms(const std::string& text);
 // (usage) for an unknown one. "all" is the caller's: it needs the release.
 std::vector<platform::Platform> parse_platform_list(const std::string& text);
 
+// "Which platforms", decided once for download, lock and mirror: `wanted`
+// ("all": every platform `release` has archives for; "a,b": those), else the
+// `platforms` key of `config`, else `fallback` (this host). Throws tl::Error:
+// usage for an unknown name, not_found when the release has no archives.
+std::vector<platform::Platform> select_platforms(const std::string& wanted,
+                                                 const config::Config& config,
+                                                 const source::ReleaseInfo& release,
+                                                 const platform::Platform& fallback);
+
 // Builds a session from configuration and flags; throws tl::Error (usage) for
 // bad values. No network request is made here.
 Session open_session(Context& ctx, const CommonFlags& flags);
