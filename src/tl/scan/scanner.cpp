@@ -443,7 +443,7 @@ Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
         f.severity = default_severity(r.kind);
         f.text = r.text;
         f.why = r.why.empty() ? why_text(r.kind, r.text) : r.why;
-        f.replacement = replacement_text(r.kind, type, r.text);
+        f.replacement = replacement_text(r.kind, type);
         std::string by;
         bool allowed = false;
         if (file_allow_line > 0) {
