@@ -1,4 +1,4 @@
-// An OCI repository as a release source (layout in oci/registry.hpp).
+#include "tl/oci/oci_source.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -7,7 +7,6 @@
 #include "tl/platform/platform.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/latest.hpp"
-#include "tl/source/source.hpp"
 #include "tl/source/tag_filter.hpp"
 #include "tl/util/strings.hpp"
 
@@ -164,17 +163,14 @@ private:
 
 }  // namespace
 
-}  // namespace tl::oci
-
-namespace tl::source {
-
-std::unique_ptr<Source> make_oci_source(http::Client& client, const std::string& url,
-                                        const SourceOptions& options, util::Console& console) {
-    auto ref = oci::parse_reference(url, options.plain_http);
+std::unique_ptr<source::Source> make_oci_source(http::Client& client, const std::string& url,
+                                                const source::SourceOptions& options,
+                                                util::Console& console) {
+    auto ref = parse_reference(url, options.plain_http);
     if (!ref) {
         throw Error(ref.error());
     }
-    return std::make_unique<oci::OciSource>(client, std::move(*ref), options, console);
+    return std::make_unique<OciSource>(client, std::move(*ref), options, console);
 }
 
-}  // namespace tl::source
+}  // namespace tl::oci
