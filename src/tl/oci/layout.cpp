@@ -131,6 +131,11 @@ Result<Reference> parse_reference(std::string_view url, http::PlainHttp plain_ht
     return ref;
 }
 
+std::string title_of(const Descriptor& layer) {
+    auto it = layer.annotations.find(std::string(k_title_annotation));
+    return it == layer.annotations.end() ? std::string() : it->second;
+}
+
 std::string manifest_json(const Manifest& m) {
     json layers = json::array();
     for (const auto& l : m.layers) {
@@ -249,8 +254,7 @@ std::vector<Document> release_documents(const std::string& tag,
         Manifest m{std::string(k_artifact_type), empty_config(), std::move(layers)};
         m.layers.insert(m.layers.end(), shared.begin(), shared.end());
         std::sort(m.layers.begin(), m.layers.end(), [](const Descriptor& a, const Descriptor& b) {
-            return a.annotations.at(std::string(k_title_annotation)) <
-                   b.annotations.at(std::string(k_title_annotation));
+            return title_of(a) < title_of(b);
         });
         return manifest_json(m);
     };

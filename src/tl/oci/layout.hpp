@@ -99,6 +99,9 @@ struct Index {
     std::map<std::string, std::string> annotations;
 };
 
+// A layer's file name (its title annotation); empty when it has none.
+std::string title_of(const Descriptor& layer);
+
 // The JSON a manifest is pushed as (deterministic: same manifest, same bytes).
 std::string manifest_json(const Manifest& manifest);
 // The JSON an index is pushed as (deterministic).

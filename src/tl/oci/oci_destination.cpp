@@ -16,42 +16,16 @@ public:
     std::string name() const override { return m_registry.reference().display(); }
 
     Result<std::map<std::string, std::string>> existing(const std::string& tag) override {
+        auto manifests = m_registry.release_manifests(tag, Access::push);
+        if (!manifests) {
+            return util::unexpected(manifests.error());
+        }
         std::map<std::string, std::string> out;
-        auto top = m_registry.get_manifest(tag, Access::push);
-        if (!top) {
-            return util::unexpected(top.error());
-        }
-        if (!*top) {
-            return out;
-        }
-        std::vector<std::string> bodies;
-        if ((*top)->media_type == k_index_media_type) {
-            auto index = parse_index((*top)->body);
-            if (!index) {
-                return util::unexpected(index.error());
-            }
-            for (const auto& d : index->manifests) {
-                auto m = m_registry.get_manifest(d.digest, Access::push);
-                if (!m) {
-                    return util::unexpected(m.error());
-                }
-                if (*m) {
-                    bodies.push_back((*m)->body);
-                }
-            }
-        } else {
-            bodies.push_back((*top)->body);
-        }
-        for (const auto& body : bodies) {
-            auto m = parse_manifest(body);
-            if (!m) {
-                return util::unexpected(m.error());
-            }
-            for (const auto& l : m->layers) {
-                auto title = l.annotations.find(std::string(k_title_annotation));
-                std::string hex = sha256_hex(l.digest);
-                if (title != l.annotations.end() && !hex.empty()) {
-                    out[title->second] = hex;
+        for (const auto& m : manifests->value_or(std::vector<Manifest>{})) {
+            for (const auto& l : m.layers) {
+                if (std::string title = title_of(l), hex = sha256_hex(l.digest);
+                    !title.empty() && !hex.empty()) {
+                    out[title] = hex;
                 }
             }
         }

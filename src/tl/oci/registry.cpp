@@ -204,6 +204,58 @@ Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string&
     return std::optional<FetchedManifest>(std::move(m));
 }
 
+Result<std::optional<std::vector<Manifest>>> Registry::release_manifests(const std::string& tag,
+                                                                         Access access) {
+    auto top = get_manifest(tag, access);
+    if (!top) {
+        return util::unexpected(top.error());
+    }
+    if (!*top) {
+        return std::optional<std::vector<Manifest>>{};
+    }
+    std::vector<std::string> bodies;
+    if ((*top)->media_type != k_index_media_type) {
+        bodies.push_back(std::move((*top)->body));
+    } else {
+        auto index = parse_index((*top)->body);
+        if (!index) {
+            return util::unexpected(index.error());
+        }
+        const bool pull = access == Access::pull;
+        const std::string where = m_ref.display() + ":" + tag + " lists manifest ";
+        for (const auto& d : index->manifests) {
+            if (pull && d.media_type != k_manifest_media_type) {
+                continue;
+            }
+            auto m = get_manifest(d.digest, access);
+            if (!m) {
+                return util::unexpected(m.error());
+            }
+            if (pull && !*m) {
+                return fail(ErrorKind::integrity,
+                            where + d.digest + ", which the registry does not have");
+            }
+            if (pull && (*m)->body.size() != d.size) {
+                return fail(ErrorKind::integrity,
+                            where + d.digest + " with " + std::to_string(d.size) +
+                                " bytes, but it has " + std::to_string((*m)->body.size()));
+            }
+            if (*m) {
+                bodies.push_back(std::move((*m)->body));
+            }
+        }
+    }
+    std::vector<Manifest> out;
+    for (const auto& body : bodies) {
+        auto m = parse_manifest(body);
+        if (!m) {
+            return util::unexpected(m.error());
+        }
+        out.push_back(std::move(*m));
+    }
+    return std::optional(std::move(out));
+}
+
 Result<void> Registry::put_manifest(const std::string& reference, const std::string& media_type,
                                     const std::string& body) {
     NullSink discard;

@@ -60,6 +60,13 @@ public:
     // repository). Fetched by digest, the body must hash to it.
     Result<std::optional<FetchedManifest>> get_manifest(const std::string& reference,
                                                         Access access = Access::pull);
+    // The image manifests release `tag` is stored as: those its index lists,
+    // or the one manifest the tag names; empty when the tag is unknown. To
+    // pull, index entries that are not image manifests are skipped, and one
+    // the registry lacks or holds with another size is an integrity failure;
+    // to push, such an entry is left out (the push replaces it).
+    Result<std::optional<std::vector<Manifest>>> release_manifests(const std::string& tag,
+                                                                   Access access);
     // Pushes a manifest or index under a tag or digest.
     Result<void> put_manifest(const std::string& reference, const std::string& media_type,
                               const std::string& body);
