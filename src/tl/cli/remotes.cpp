@@ -36,21 +36,22 @@ struct Scheme {
     std::unique_ptr<T> (*make)(const std::string& spec, const Args& args);
 };
 
+// What the first scheme of `table` that takes `spec` makes; null when none does.
 template <typename T, std::size_t N>
-const Scheme<T>* find_scheme(const Scheme<T> (&table)[N], std::string_view spec) {
+std::unique_ptr<T> make_remote(const Scheme<T> (&table)[N], const std::string& spec,
+                               const Args& args) {
     for (const auto& s : table) {
         if (s.whole ? spec == s.prefix : util::starts_with(spec, s.prefix)) {
-            return &s;
+            return s.make(spec, args);
         }
     }
     return nullptr;
 }
 
-std::unique_ptr<source::Source> github_source(const std::string&, const Args& a) {
-    return source::make_github_source(a.client, *a.github, a.console);
-}
-
-std::unique_ptr<source::Source> github_repo_source(const std::string& s, const Args& a) {
+std::unique_ptr<source::Source> github_source(const std::string& s, const Args& a) {
+    if (s == "github") {
+        return source::make_github_source(a.client, *a.github, a.console);
+    }
     github::ApiConfig c = *a.github;
     c.repo = s.substr(7);
     std::size_t slash = c.repo.find('/');
@@ -87,7 +88,7 @@ std::unique_ptr<source::Source> oci_source(const std::string& s, const Args& a) 
 }
 
 const Scheme<source::Source> k_source_schemes[] = {
-    {"github", true, github_source},        {"github:", false, github_repo_source},
+    {"github", true, github_source},        {"github:", false, github_source},
     {"https://", false, web_mirror_source}, {"http://", false, web_mirror_source},
     {"file://", false, disk_mirror_source}, {"/", false, disk_mirror_source},
     {"oci://", false, oci_source},
@@ -118,8 +119,8 @@ std::unique_ptr<source::Source> make_source(const std::string& spec, http::Clien
                                             const source::SourceOptions& options,
                                             util::Console& console) {
     std::string s(util::trim(spec));
-    if (const auto* scheme = find_scheme(k_source_schemes, s)) {
-        return scheme->make(s, {client, &github, options, console});
+    if (auto made = make_remote(k_source_schemes, s, {client, &github, options, console})) {
+        return made;
     }
     throw Error(ErrorKind::usage, "unknown source " + util::quoted(util::redact_url(s)) +
                                       "; use one of: " + k_source_forms);
@@ -130,8 +131,8 @@ std::unique_ptr<mirror::Destination> make_destination(const std::string& spec, h
                                                       util::Console& console) {
     std::string s(util::trim(spec));
     Args args{client, nullptr, options, console};
-    if (const auto* scheme = find_scheme(k_destination_schemes, s)) {
-        return scheme->make(s, args);
+    if (auto made = make_remote(k_destination_schemes, s, args)) {
+        return made;
     }
     if (s.find("://") != std::string::npos) {
         throw Error(ErrorKind::usage,

@@ -162,21 +162,13 @@ Result<std::string> Auth::bearer_token(const std::map<std::string, std::string>&
 
     // The registry's credentials go to its own host only; a token service
     // elsewhere gets the credentials configured for that host, if any.
-    std::optional<config::HostCredentials> creds;
     std::string realm_host = host_key(*realm);
-    if (realm_host == m_ref.host) {
-        auto c = host_credentials();
-        if (!c) {
-            return util::unexpected(c.error());
-        }
-        creds = *c;
-    } else {
-        auto c = config::credentials_for_host(realm_host);
-        if (!c) {
-            return util::unexpected(c.error());
-        }
-        creds = *c;
+    auto found =
+        realm_host == m_ref.host ? host_credentials() : config::credentials_for_host(realm_host);
+    if (!found) {
+        return util::unexpected(found.error());
     }
+    const std::optional<config::HostCredentials>& creds = *found;
     if (creds && !creds->token.empty() && creds->password.empty()) {
         // A registry token configured as such is used as the bearer token.
         util::register_secret(creds->token);
