@@ -2,12 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/cli/commands.hpp"
+#include "tl/cli/remotes.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/mirror/copy.hpp"
-#include "tl/oci/registry.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/resolve.hpp"
-#include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::cli {
@@ -18,29 +17,6 @@ struct MirrorFlags {
     CommonFlags common;
     std::string to;
 };
-
-// The destination --to names: a directory (path or file://) or an OCI
-// repository (oci://), which talks through `client`.
-std::unique_ptr<mirror::Destination> open_destination(const std::string& to, http::Client& client,
-                                                      const github::ApiConfig& api,
-                                                      util::Console& console) {
-    std::string spec(util::trim(to));
-    if (util::starts_with(spec, "file://")) {
-        spec = spec.substr(7);
-    } else if (util::starts_with(spec, "oci://")) {
-        return oci::make_oci_destination(client, spec, source_options_from(api), console);
-    } else if (spec.find("://") != std::string::npos) {
-        throw Error(ErrorKind::usage,
-                    "cannot mirror to " + util::quoted(util::redact_url(spec)) +
-                        ": --to takes a directory (/srv/tl, file:///srv/tl) or an OCI "
-                        "repository (oci://HOST/REPO)");
-    }
-    if (spec.empty()) {
-        throw Error(ErrorKind::usage, "--to needs a directory, e.g. --to /srv/temporal-libs");
-    }
-    std::error_code ec;
-    return mirror::make_directory_destination(std::filesystem::absolute(spec, ec));
-}
 
 // The release-wide assets when the release has none: not worth a line.
 bool nothing_to_say(const mirror::PlatformOutcome& o) {
@@ -76,7 +52,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     // The destination's own client: the workers below each use theirs.
     auto destination_client = make_client();
     std::unique_ptr<mirror::Destination> destination =
-        open_destination(flags.to, *destination_client, api, ctx.console);
+        make_destination(flags.to, *destination_client, source_options_from(api), ctx.console);
     std::vector<std::string> specs = c.list("sources");
 
     // Resolve the release once, so every worker copies the same tag.
@@ -190,9 +166,8 @@ void add_mirror_command(CLI::App& app, Context& ctx) {
             "A platform, a comma-separated list, or all (default: the 'platforms' "
             "setting, else this host)");
     cmd->get_option("--source")
-        ->description(
-            "Copy from this source only (github, github:OWNER/NAME, https://HOST/PATH/, "
-            "file:///DIR); default: the 'sources' list");
+        ->description(std::string("Copy from this source only (") + k_source_forms +
+                      "); default: the 'sources' list");
     cmd->add_option("--to", flags->to, "Where to copy: a directory, file:///DIR or oci://HOST/REPO")
         ->required();
 }

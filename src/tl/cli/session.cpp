@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/archive/budget.hpp"
+#include "tl/cli/remotes.hpp"
 #include "tl/github/api.hpp"
 #include "tl/github/checks.hpp"
 #include "tl/release/contract.hpp"
@@ -51,9 +52,8 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
     cmd->add_option("--api-url", f.api_url, "GitHub API base URL [env TEMPORAL_LIBS_API_URL]")
         ->check(non_empty());
     cmd->add_option("--source", f.source,
-                    "Use only this source: github, github:OWNER/NAME, https://HOST/PATH/, "
-                    "file:///DIR or oci://HOST/REPO (default: the 'sources' list, "
-                    "env TEMPORAL_LIBS_SOURCES)")
+                    std::string("Use only this source: ") + k_source_forms +
+                        " (default: the 'sources' list, env TEMPORAL_LIBS_SOURCES)")
         ->check(non_empty());
     cmd->add_flag("--allow-http", f.allow_http,
                   "Allow plain http:// to hosts other than loopback (trusted networks only)");
@@ -304,13 +304,13 @@ std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& spe
                                              http::Client& client, const github::ApiConfig& api,
                                              util::Console& console) {
     if (specs.empty()) {
-        throw Error(ErrorKind::usage, std::string("'sources' is empty; list at least one of: ") +
-                                          source::k_source_forms);
+        throw Error(ErrorKind::usage,
+                    std::string("'sources' is empty; list at least one of: ") + k_source_forms);
     }
     source::SourceOptions options = source_options_from(api);
     std::vector<std::unique_ptr<source::Source>> sources;
     for (const auto& spec : specs) {
-        sources.push_back(value_or_throw(source::make_source(spec, client, api, options, console)));
+        sources.push_back(make_source(spec, client, api, options, console));
     }
     return source::make_source_list(std::move(sources), console);
 }

@@ -98,7 +98,7 @@ void apply_trust_settings(config::Config& config, const CommonFlags& flags,
 // configuration; throws tl::Error (usage) for bad values.
 github::ApiConfig api_config_from(const config::Config& config);
 
-// The source list `specs` names, tried in order (see source::make_source);
+// The source list `specs` names, tried in order (see cli/remotes.hpp);
 // throws tl::Error (usage) for an empty list or a spec it does not understand.
 // Retries, timeouts and the plain-HTTP policy for mirrors and registries: the
 // same as for the GitHub API.
