@@ -456,7 +456,7 @@ TEST(Tags, LatestThroughAnOciRegistrySkipsToolReleases) {
     }
     auto client = http::make_curl_client({});
     util::Console console(stderr);
-    source::SourceOptions so;
+    http::NetSettings so;
     so.retry.max_attempts = 1;
     auto oci = oci::make_oci_source(*client, front.url("team/tl"), so, console);
     auto latest = oci->latest("temporal-libs-");

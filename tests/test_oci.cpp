@@ -88,8 +88,8 @@ http::RetryPolicy fast_retry() {
     return p;
 }
 
-source::SourceOptions oci_options() {
-    source::SourceOptions o;
+http::NetSettings oci_options() {
+    http::NetSettings o;
     o.retry = fast_retry();
     return o;
 }

@@ -52,7 +52,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     // The destination's own client: the workers below each use theirs.
     auto destination_client = make_client();
     std::unique_ptr<mirror::Destination> destination =
-        make_destination(flags.to, *destination_client, source_options_from(api), ctx.console);
+        make_destination(flags.to, *destination_client, api.net, ctx.console);
     std::vector<std::string> specs = c.list("sources");
 
     // Resolve the release once, so every worker copies the same tag.

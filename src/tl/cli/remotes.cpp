@@ -23,7 +23,7 @@ namespace {
 struct Args {
     http::Client& client;
     const github::ApiConfig* github;  // sources only
-    const source::SourceOptions& options;
+    const http::NetSettings& options;
     util::Console& console;
 };
 
@@ -116,7 +116,7 @@ const Scheme<mirror::Destination> k_destination_schemes[] = {
 
 std::unique_ptr<source::Source> make_source(const std::string& spec, http::Client& client,
                                             const github::ApiConfig& github,
-                                            const source::SourceOptions& options,
+                                            const http::NetSettings& options,
                                             util::Console& console) {
     std::string s(util::trim(spec));
     if (auto made = make_remote(k_source_schemes, s, {client, &github, options, console})) {
@@ -127,7 +127,7 @@ std::unique_ptr<source::Source> make_source(const std::string& spec, http::Clien
 }
 
 std::unique_ptr<mirror::Destination> make_destination(const std::string& spec, http::Client& client,
-                                                      const source::SourceOptions& options,
+                                                      const http::NetSettings& options,
                                                       util::Console& console) {
     std::string s(util::trim(spec));
     Args args{client, nullptr, options, console};

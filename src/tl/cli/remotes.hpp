@@ -25,14 +25,14 @@ extern const char* const k_source_forms;
 // does not understand, listing the accepted forms.
 std::unique_ptr<source::Source> make_source(const std::string& spec, http::Client& client,
                                             const github::ApiConfig& github,
-                                            const source::SourceOptions& options,
+                                            const http::NetSettings& options,
                                             util::Console& console);
 
 // The destination a --to spec names: a directory ("/srv/tl", "file:///srv/tl",
 // a relative path) or an OCI repository ("oci://HOST/REPO"), which talks
 // through `client`. Throws tl::Error (usage) for anything else.
 std::unique_ptr<mirror::Destination> make_destination(const std::string& spec, http::Client& client,
-                                                      const source::SourceOptions& options,
+                                                      const http::NetSettings& options,
                                                       util::Console& console);
 
 }  // namespace tl::cli

@@ -290,10 +290,6 @@ http::Client& Session::client() {
     return *m_client;
 }
 
-source::SourceOptions source_options_from(const github::ApiConfig& api) {
-    return api.net;
-}
-
 std::unique_ptr<http::Client> make_client() {
     http::ClientOptions co;
     co.user_agent = std::string("temporal-libs/") + TL_VERSION;
@@ -307,7 +303,7 @@ std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& spe
         throw Error(ErrorKind::usage,
                     std::string("'sources' is empty; list at least one of: ") + k_source_forms);
     }
-    source::SourceOptions options = source_options_from(api);
+    http::NetSettings options = api.net;
     std::vector<std::unique_ptr<source::Source>> sources;
     for (const auto& spec : specs) {
         sources.push_back(make_source(spec, client, api, options, console));

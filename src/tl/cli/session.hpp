@@ -98,16 +98,13 @@ void apply_trust_settings(config::Config& config, const CommonFlags& flags,
 // configuration; throws tl::Error (usage) for bad values.
 github::ApiConfig api_config_from(const config::Config& config);
 
-// The source list `specs` names, tried in order (see cli/remotes.hpp);
-// throws tl::Error (usage) for an empty list or a spec it does not understand.
-// Retries, timeouts and the plain-HTTP policy for mirrors and registries: the
-// same as for the GitHub API.
-source::SourceOptions source_options_from(const github::ApiConfig& api);
-
 // A libcurl client with the tool's User-Agent. One per thread: a client is not
 // safe to share between threads.
 std::unique_ptr<http::Client> make_client();
 
+// The source list `specs` names, tried in order (see cli/remotes.hpp), with
+// the GitHub API's network settings for every source; throws tl::Error
+// (usage) for an empty list or a spec it does not understand.
 std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& specs,
                                              http::Client& client, const github::ApiConfig& api,
                                              util::Console& console);

@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tl/http/document.hpp"
-#include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
@@ -88,9 +86,9 @@ std::string with_query(std::string url,
     return url;
 }
 
-Auth::Auth(http::Client& client, Reference ref, const source::SourceOptions& options,
+Auth::Auth(http::Client& client, Reference ref, const http::NetSettings& options,
            util::Console& console)
-    : m_client(client), m_ref(std::move(ref)), m_options(options), m_console(console) {
+    : m_ref(std::move(ref)), m_endpoint(client, options, console), m_console(console) {
     auto u = http::parse_url(m_ref.base_url + "/");
     m_origin = u ? http::origin_of(*u) : m_ref.base_url;
 }
@@ -176,8 +174,7 @@ Result<std::string> Auth::bearer_token(const std::map<std::string, std::string>&
         m_sent_from = creds->from;
         return creds->token;
     }
-    http::RedirectPolicy policy;
-    policy.plain_http = m_options.plain_http;
+    http::RedirectPolicy policy = m_endpoint.redirects();
     if (creds && !creds->username.empty()) {
         std::string basic = config::basic_authorization(*creds);
         policy.credential = http::Credential{http::origin_of(*realm), basic};
@@ -185,25 +182,19 @@ Result<std::string> Auth::bearer_token(const std::map<std::string, std::string>&
         m_sent_from = creds->from;
     }
     http::StringSink sink(1u << 20);
-    http::RetryingSend rs;
+    http::Exchange rs;
     rs.what = "token request to " + util::quoted(util::redact_url(realm_it->second));
     rs.request = [&] {
         http::Request r;
         r.url = token_url;
-        r.timeouts = http::document_timeouts(m_options.timeouts);
+        r.timeouts = m_endpoint.settings().document_timeouts();
         return r;
     };
     rs.sink = &sink;
     rs.accept = [](const http::Response& r) {
         return r.status == 200 || r.status == 401 || r.status == 403;
     };
-    rs.body_hint = [&] { return sink.body; };
-    std::mt19937 rng;
-    {
-        std::lock_guard lock(m_mutex);
-        rng.seed(m_rng());
-    }
-    auto r = http::send_with_retries(m_client, rs, policy, m_options.retry, rng, m_console);
+    auto r = m_endpoint.send(rs, policy);
     if (!r) {
         return util::unexpected(r.error());
     }

@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +18,7 @@
 
 #include "tl/config/credentials.hpp"
 #include "tl/http/client.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/redirect.hpp"
 #include "tl/oci/layout.hpp"
 #include "tl/source/source.hpp"
@@ -50,7 +50,7 @@ enum class Access { pull, push };
 class Auth {
 public:
     // Token requests go through `client`, with `options`' retries.
-    Auth(http::Client& client, Reference ref, const source::SourceOptions& options,
+    Auth(http::Client& client, Reference ref, const http::NetSettings& options,
          util::Console& console);
 
     // What to send to the registry's origin for `access`; none until a
@@ -74,9 +74,8 @@ private:
     // Credentials for the registry host, looked up once.
     Result<std::optional<config::HostCredentials>> host_credentials();
 
-    http::Client& m_client;
     Reference m_ref;
-    source::SourceOptions m_options;
+    http::Endpoint m_endpoint;
     util::Console& m_console;
     std::string m_origin;
     std::mutex m_mutex;  // guards the members below
@@ -85,7 +84,6 @@ private:
     bool m_looked_up = false;
     // Where the credentials last sent came from, for messages; empty: none sent.
     std::string m_sent_from;
-    std::mt19937 m_rng{std::random_device{}()};
 };
 
 }  // namespace tl::oci

@@ -9,7 +9,7 @@ namespace {
 
 class OciDestination : public mirror::Destination {
 public:
-    OciDestination(http::Client& client, Reference ref, const source::SourceOptions& options,
+    OciDestination(http::Client& client, Reference ref, const http::NetSettings& options,
                    util::Console& console)
         : m_registry(client, std::move(ref), options, console), m_console(console) {}
 
@@ -77,7 +77,7 @@ private:
 
 std::unique_ptr<mirror::Destination> make_oci_destination(http::Client& client,
                                                           const std::string& url,
-                                                          const source::SourceOptions& options,
+                                                          const http::NetSettings& options,
                                                           util::Console& console) {
     auto ref = parse_reference(url, options.plain_http);
     if (!ref) {

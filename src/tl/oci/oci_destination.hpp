@@ -16,7 +16,7 @@ namespace tl::oci {
 // throws tl::Error (usage) for a malformed URL.
 std::unique_ptr<mirror::Destination> make_oci_destination(http::Client& client,
                                                           const std::string& url,
-                                                          const source::SourceOptions& options,
+                                                          const http::NetSettings& options,
                                                           util::Console& console);
 
 }  // namespace tl::oci

@@ -26,7 +26,7 @@ bool is_platform_tag(const std::string& tag) {
 
 class OciSource : public source::Source {
 public:
-    OciSource(http::Client& client, Reference ref, const source::SourceOptions& options,
+    OciSource(http::Client& client, Reference ref, const http::NetSettings& options,
               util::Console& console)
         : m_registry(client, std::move(ref), options, console), m_console(console) {}
 
@@ -126,7 +126,7 @@ private:
 }  // namespace
 
 std::unique_ptr<source::Source> make_oci_source(http::Client& client, const std::string& url,
-                                                const source::SourceOptions& options,
+                                                const http::NetSettings& options,
                                                 util::Console& console) {
     auto ref = parse_reference(url, options.plain_http);
     if (!ref) {

@@ -14,7 +14,7 @@ namespace tl::oci {
 // The releases of the repository "oci://host[:port]/path"; throws tl::Error
 // (usage) for a malformed URL.
 std::unique_ptr<source::Source> make_oci_source(http::Client& client, const std::string& url,
-                                                const source::SourceOptions& options,
+                                                const http::NetSettings& options,
                                                 util::Console& console);
 
 }  // namespace tl::oci

@@ -3,8 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/github/release.hpp"
-#include "tl/http/document.hpp"
-#include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/json.hpp"
 #include "tl/util/sha256.hpp"
@@ -79,12 +77,11 @@ http::SendResult SerialClient::send(const http::Request& request, http::BodySink
     return m_inner.send(request, sink);
 }
 
-Registry::Registry(http::Client& client, Reference ref, const source::SourceOptions& options,
+Registry::Registry(http::Client& client, Reference ref, const http::NetSettings& options,
                    util::Console& console)
     : m_client(client),
       m_ref(std::move(ref)),
-      m_options(options),
-      m_console(console),
+      m_endpoint(m_client, options, console),
       m_auth(m_client, m_ref, options, console) {}
 
 std::string Registry::url(const std::string& path) const {
@@ -92,8 +89,7 @@ std::string Registry::url(const std::string& path) const {
 }
 
 http::RedirectPolicy Registry::redirects(Access access) {
-    http::RedirectPolicy p;
-    p.plain_http = m_options.plain_http;
+    http::RedirectPolicy p = m_endpoint.redirects();
     p.credential = m_auth.credential(access);
     return p;
 }
@@ -101,12 +97,11 @@ http::RedirectPolicy Registry::redirects(Access access) {
 Result<http::Response> Registry::send(const Exchange& ex, http::BodySink& sink, Access access) {
     for (int round = 0;; ++round) {
         AuthSink guard(sink);
-        http::RetryingSend rs;
+        http::Exchange rs;
         rs.what = ex.what;
         rs.request = [&] { return ex.request; };
         rs.sink = &guard;
         rs.accept = [&](const http::Response& r) { return r.status == 401 || ex.accept(r.status); };
-        rs.body_hint = [&] { return guard.hint; };
         rs.advice = [&](int status, const http::RetryDecision&) {
             std::string words = registry_errors(guard.hint);
             if (status == 403) {
@@ -116,13 +111,7 @@ Result<http::Response> Registry::send(const Exchange& ex, http::BodySink& sink, 
             }
             return words;
         };
-        std::mt19937 rng;
-        {
-            std::lock_guard lock(m_mutex);
-            rng.seed(m_rng());
-        }
-        auto r = http::send_with_retries(m_client, rs, redirects(access), m_options.retry, rng,
-                                         m_console);
+        auto r = m_endpoint.send(rs, redirects(access));
         if (!r || r->status != 401) {
             return r;
         }
@@ -148,7 +137,7 @@ Result<void> Registry::ping() {
     Exchange ex;
     ex.what = "registry check " + util::quoted(m_ref.base_url + "/v2/");
     ex.request.url = m_ref.base_url + "/v2/";
-    ex.request.timeouts = m_options.timeouts;
+    ex.request.timeouts = m_endpoint.settings().timeouts;
     ex.accept = [](int s) { return s < 500 && s != 408 && s != 429; };
     auto r = send(ex, discard, Access::pull);
     if (!r) {
@@ -171,7 +160,7 @@ Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string&
     ex.request.url = url("/manifests/" + reference);
     ex.request.headers = {
         {"Accept", std::string(k_index_media_type) + ", " + std::string(k_manifest_media_type)}};
-    ex.request.timeouts = http::document_timeouts(m_options.timeouts);
+    ex.request.timeouts = m_endpoint.settings().document_timeouts();
     ex.accept = [](int s) { return s == 200 || s == 404; };
     auto r = send(ex, sink, access);
     if (!r) {
@@ -265,7 +254,7 @@ Result<void> Registry::put_manifest(const std::string& reference, const std::str
     ex.request.url = url("/manifests/" + reference);
     ex.request.headers = {{"Content-Type", media_type}};
     ex.request.body = body;
-    ex.request.timeouts = m_options.timeouts;
+    ex.request.timeouts = m_endpoint.settings().timeouts;
     ex.accept = [](int s) { return s == 200 || s == 201 || s == 202 || s == 204; };
     auto r = send(ex, discard, Access::push);
     if (!r) {
@@ -289,7 +278,7 @@ Result<std::vector<std::string>> Registry::tags() {
         Exchange ex;
         ex.what = "tag list request " + util::quoted(m_ref.display());
         ex.request.url = next;
-        ex.request.timeouts = http::document_timeouts(m_options.timeouts);
+        ex.request.timeouts = m_endpoint.settings().document_timeouts();
         ex.accept = [](int s) { return s == 200 || s == 404; };
         auto r = send(ex, sink, Access::pull);
         if (!r) {
@@ -326,7 +315,7 @@ Result<bool> Registry::has_blob(const std::string& digest) {
     ex.what = "blob check " + util::quoted(m_ref.display() + "@" + digest);
     ex.request.method = http::Method::head;
     ex.request.url = url("/blobs/" + digest);
-    ex.request.timeouts = m_options.timeouts;
+    ex.request.timeouts = m_endpoint.settings().timeouts;
     ex.accept = [](int s) { return s == 200 || s == 404; };
     auto r = send(ex, discard, Access::push);
     if (!r) {
@@ -349,7 +338,7 @@ Result<bool> Registry::push_blob(const std::string& digest,
     start.what = "blob upload " + util::quoted(m_ref.display() + "@" + digest);
     start.request.method = http::Method::post;
     start.request.url = url("/blobs/uploads/");
-    start.request.timeouts = m_options.timeouts;
+    start.request.timeouts = m_endpoint.settings().timeouts;
     start.accept = [](int s) { return s == 202; };
     auto r = send(start, discard, Access::push);
     if (!r) {
@@ -368,7 +357,7 @@ Result<bool> Registry::push_blob(const std::string& digest,
     put.request.method = http::Method::put;
     put.request.url = put_url;
     put.request.headers = {{"Content-Type", "application/octet-stream"}};
-    put.request.timeouts = m_options.timeouts;
+    put.request.timeouts = m_endpoint.settings().timeouts;
     set_body(put.request);
     put.accept = [](int s) { return s == 201 || s == 204; };
     auto done = send(put, discard, Access::push);
@@ -392,7 +381,7 @@ Result<std::string> Registry::get_small_blob(const std::string& digest, std::siz
     Exchange ex;
     ex.what = "blob request " + util::quoted(m_ref.display() + "@" + digest);
     ex.request.url = url("/blobs/" + digest);
-    ex.request.timeouts = http::document_timeouts(m_options.timeouts);
+    ex.request.timeouts = m_endpoint.settings().document_timeouts();
     ex.accept = [](int s) { return s == 200; };
     auto r = send(ex, sink, Access::pull);
     if (!r) {
@@ -418,7 +407,7 @@ http::SendResult Registry::get_blob(const std::string& digest, http::BodySink& s
     http::Request req;
     req.url = url("/blobs/" + digest);
     req.headers = extra;
-    req.timeouts = m_options.timeouts;
+    req.timeouts = m_endpoint.settings().timeouts;
     for (int round = 0;; ++round) {
         AuthSink guard(sink);
         http::SendResult r =

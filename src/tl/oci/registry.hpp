@@ -11,11 +11,11 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "tl/http/client.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/redirect.hpp"
 #include "tl/oci/auth.hpp"
 #include "tl/oci/layout.hpp"
@@ -48,7 +48,7 @@ private:
 // serialised on the one HTTP client).
 class Registry {
 public:
-    Registry(http::Client& client, Reference ref, const source::SourceOptions& options,
+    Registry(http::Client& client, Reference ref, const http::NetSettings& options,
              util::Console& console);
 
     const Reference& reference() const { return m_ref; }
@@ -108,11 +108,8 @@ private:
 
     SerialClient m_client;
     Reference m_ref;
-    source::SourceOptions m_options;
-    util::Console& m_console;
+    http::Endpoint m_endpoint;
     Auth m_auth;
-    std::mutex m_mutex;  // guards m_rng
-    std::mt19937 m_rng{std::random_device{}()};
     std::atomic<std::uint64_t> m_uploads{0};
 };
 

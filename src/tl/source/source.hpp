@@ -83,13 +83,11 @@ public:
     virtual std::string advice(const http::Response& /*refusal*/) const { return {}; }
 };
 
-// How sources other than GitHub connect.
-using SourceOptions = http::NetSettings;
-
 // A static mirror rooted at `root`: "https://host/path/", "http://127.0.0.1:8080/tl/"
 // or "file:///srv/tl" (the layout: mirror_layout.hpp).
 std::unique_ptr<Source> make_mirror_source(http::Client& client, const std::string& root,
-                                           const SourceOptions& options, util::Console& console);
+                                           const http::NetSettings& options,
+                                           util::Console& console);
 
 // Tries each source in order: one that fails or lacks the release is reported
 // and the next one asked; name() then names the one that answered.
