@@ -16,13 +16,14 @@
 #include "tl/http/redirect.hpp"
 #include "tl/http/retry.hpp"
 #include "tl/http/send_retry.hpp"
+#include "tl/release/contract.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
 namespace tl::github {
 
-inline constexpr std::string_view k_default_api_url = "https://api.github.com";
-inline constexpr std::string_view k_default_repo = "proompteng/lab";
+inline constexpr std::string_view k_default_api_url = release::k_default_api_url;
+inline constexpr std::string_view k_default_repo = release::k_default_repo;
 inline constexpr std::string_view k_api_version = "2022-11-28";
 
 struct ApiConfig {
