@@ -434,7 +434,7 @@ private:
     void start_member();
     void name_known();
     void end_member();
-    void damage(std::string text) {
+    void damage(const std::string& text) {
         m_damaged = true;
         m_found.damage(prefix() + text);
         m_state = State::stopped;
