@@ -14,18 +14,17 @@
 #include "tl/github/release.hpp"
 #include "tl/http/client.hpp"
 #include "tl/http/endpoint.hpp"
+#include "tl/release/contract.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
 namespace tl::github {
 
-inline constexpr std::string_view k_default_api_url = "https://api.github.com";
-inline constexpr std::string_view k_default_repo = "proompteng/lab";
 inline constexpr std::string_view k_api_version = "2022-11-28";
 
 struct ApiConfig {
-    std::string api_url = std::string(k_default_api_url);
-    std::string repo = std::string(k_default_repo);  // "owner/name"
+    std::string api_url = std::string(release::k_default_api_url);
+    std::string repo = std::string(release::k_default_repo);  // "owner/name"
     std::string token;                               // empty: anonymous
     http::NetSettings net;
 };

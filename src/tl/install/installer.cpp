@@ -11,7 +11,7 @@
 #include "tl/cache/notes.hpp"
 #include "tl/install/downloader.hpp"
 #include "tl/install/pipeline.hpp"
-#include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/resolve.hpp"
 #include "tl/trust/signed_sums.hpp"

@@ -5,6 +5,7 @@
 
 #include "tl/archive/create.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/publish/build.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/fs.hpp"

@@ -169,7 +169,7 @@ Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::s
                             util::quoted(a.name) +
                             ": consumers verify every archive (pack writes it)");
         }
-        auto text = util::read_file(checksum->path, 64 * 1024);
+        auto text = util::read_file(checksum->path, std::uint64_t{64} * 1024);
         if (!text) {
             return util::unexpected(text.error());
         }
