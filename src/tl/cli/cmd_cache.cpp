@@ -44,7 +44,7 @@ std::string format_time(std::int64_t t) {
 // Parses "30d", "12h", "45m", "90s", "2w" or plain seconds.
 std::optional<std::int64_t> parse_duration(std::string text) {
     static const std::map<char, std::int64_t> units = {
-        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
     std::int64_t unit = 1;
     if (auto it = text.empty() ? units.end() : units.find(text.back()); it != units.end()) {
         unit = it->second;

@@ -35,7 +35,7 @@ Result<std::vector<verify::ExpectedDigest>> release_claims(source::Source& sourc
         if (sidecar == nullptr) {
             continue;
         }
-        auto text = source.fetch_small(*sidecar, 64 * 1024);
+        auto text = source.fetch_small(*sidecar, std::size_t{64} << 10);
         if (!text) {
             return util::unexpected(text.error());
         }

@@ -13,21 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string url_encode(std::string_view s) {
-    static const char* k_hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += k_hex[c >> 4];
-            out += k_hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // "host" or "host:port" the way a credentials file names it.
 std::string host_key(const http::Url& u) {
     int default_port = u.scheme == "https" ? 443 : 80;
@@ -81,7 +66,7 @@ std::string with_query(std::string url,
                        const std::vector<std::pair<std::string, std::string>>& params) {
     for (const auto& [key, value] : params) {
         url += url.find('?') == std::string::npos ? '?' : '&';
-        url += key + "=" + url_encode(value);
+        url += key + "=" + http::percent_encode(value);
     }
     return url;
 }
@@ -105,10 +90,7 @@ std::optional<http::Credential> Auth::credential(Access access) {
 Result<std::optional<config::HostCredentials>> Auth::host_credentials() {
     std::lock_guard lock(m_mutex);
     if (!m_looked_up) {
-        auto c = config::credentials_for_host(m_ref.host);
-        if (!c) {
-            return util::unexpected(c.error());
-        }
+        TL_TRY_ASSIGN(c, config::credentials_for_host(m_ref.host))
         m_host_credentials = *c;
         m_looked_up = true;
     }
@@ -182,22 +164,12 @@ Result<std::string> Auth::bearer_token(const std::map<std::string, std::string>&
         m_sent_from = creds->from;
     }
     http::StringSink sink(1u << 20);
-    http::Exchange rs;
-    rs.what = "token request to " + util::quoted(util::redact_url(realm_it->second));
-    rs.request = [&] {
-        http::Request r;
-        r.url = token_url;
-        r.timeouts = m_endpoint.settings().document_timeouts();
-        return r;
-    };
-    rs.sink = &sink;
+    http::Exchange rs = m_endpoint.document_get(
+        "token request to " + util::quoted(util::redact_url(realm_it->second)), token_url, sink);
     rs.accept = [](const http::Response& r) {
         return r.status == 200 || r.status == 401 || r.status == 403;
     };
-    auto r = m_endpoint.send(rs, policy);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, m_endpoint.send(rs, policy))
     if (r->status != 200) {
         return refused(r->status, realm_host, creds && !creds->username.empty() ? creds->from : "");
     }
@@ -224,16 +196,10 @@ Result<void> Auth::answer(const std::string& challenge_text, Access access) {
     Challenge challenge = parse_challenge(challenge_text);
     std::string value;
     if (challenge.scheme == "bearer") {
-        auto token = bearer_token(challenge.params, access);
-        if (!token) {
-            return util::unexpected(token.error());
-        }
+        TL_TRY_ASSIGN(token, bearer_token(challenge.params, access))
         value = "Bearer " + *token;
     } else if (challenge.scheme == "basic") {
-        auto c = host_credentials();
-        if (!c) {
-            return util::unexpected(c.error());
-        }
+        TL_TRY_ASSIGN(c, host_credentials())
         if (!*c) {
             return refused(401, m_ref.host, "");
         }

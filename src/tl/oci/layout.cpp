@@ -178,17 +178,11 @@ Result<Manifest> parse_manifest(std::string_view text) {
     Manifest m;
     m.artifact_type = j.value("artifactType", "");
     if (j.contains("config")) {
-        auto c = parse_descriptor(j["config"], "config");
-        if (!c) {
-            return util::unexpected(c.error());
-        }
+        TL_TRY_ASSIGN(c, parse_descriptor(j["config"], "config"))
         m.config = std::move(*c);
     }
     for (const auto& l : j["layers"]) {
-        auto d = parse_descriptor(l, "layer");
-        if (!d) {
-            return util::unexpected(d.error());
-        }
+        TL_TRY_ASSIGN(d, parse_descriptor(l, "layer"))
         m.layers.push_back(std::move(*d));
     }
     return m;
@@ -202,10 +196,7 @@ Result<Index> parse_index(std::string_view text) {
     Index index;
     index.artifact_type = j.value("artifactType", "");
     for (const auto& m : j["manifests"]) {
-        auto d = parse_descriptor(m, "manifest");
-        if (!d) {
-            return util::unexpected(d.error());
-        }
+        TL_TRY_ASSIGN(d, parse_descriptor(m, "manifest"))
         index.manifests.push_back(std::move(*d));
     }
     return index;

@@ -16,10 +16,7 @@ public:
     std::string name() const override { return m_registry.reference().display(); }
 
     Result<std::map<std::string, std::string>> existing(const std::string& tag) override {
-        auto manifests = m_registry.release_manifests(tag, Access::push);
-        if (!manifests) {
-            return util::unexpected(manifests.error());
-        }
+        TL_TRY_ASSIGN(manifests, m_registry.release_manifests(tag, Access::push))
         std::map<std::string, std::string> out;
         for (const auto& m : manifests->value_or(std::vector<Manifest>{})) {
             for (const auto& l : m.layers) {
@@ -33,10 +30,7 @@ public:
     }
 
     Result<void> put(const std::string&, const mirror::MirroredAsset& asset) override {
-        auto r = m_registry.upload_blob("sha256:" + asset.sha256, asset.file);
-        if (!r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY_ASSIGN(r, m_registry.upload_blob("sha256:" + asset.sha256, asset.file))
         m_console.debug((*r ? "uploaded " : "already there: ") + asset.name);
         return {};
     }
@@ -58,10 +52,7 @@ public:
 private:
     // Pushes a manifest under a tag unless the tag already names these bytes.
     Result<void> push(const Document& d) {
-        auto now = m_registry.get_manifest(d.tag, Access::push);
-        if (!now) {
-            return util::unexpected(now.error());
-        }
+        TL_TRY_ASSIGN(now, m_registry.get_manifest(d.tag, Access::push))
         if (*now && (*now)->digest == "sha256:" + util::sha256_hex(d.body)) {
             m_console.debug(name() + ":" + d.tag + " is up to date");
             return {};

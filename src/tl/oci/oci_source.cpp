@@ -33,16 +33,11 @@ public:
     std::string name() const override { return m_registry.reference().display(); }
 
     Result<std::optional<source::ReleaseInfo>> release(const std::string& tag) override {
-        auto manifests = m_registry.release_manifests(tag, Access::pull);
-        if (!manifests) {
-            return util::unexpected(manifests.error());
-        }
+        TL_TRY_ASSIGN(manifests, m_registry.release_manifests(tag, Access::pull))
         if (!*manifests) {
             // A 404 from something that is not a registry must not read as
             // "no such release".
-            if (auto ping = m_registry.ping(); !ping) {
-                return util::unexpected(ping.error());
-            }
+            TL_TRY(m_registry.ping());
             return std::optional<source::ReleaseInfo>{};
         }
         source::ReleaseInfo info;
@@ -75,10 +70,7 @@ public:
     }
 
     Result<std::optional<source::ReleaseInfo>> latest(const std::string& prefix) override {
-        auto t = tags(prefix, std::numeric_limits<std::size_t>::max());
-        if (!t) {
-            return util::unexpected(t.error());
-        }
+        TL_TRY_ASSIGN(t, tags(prefix, std::numeric_limits<std::size_t>::max()))
         // The rule every source shares (source/latest.hpp): no pre-release
         // versions, the highest of the rest.
         auto picked = source::pick_latest(*t, prefix);
@@ -89,10 +81,7 @@ public:
     }
 
     Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) override {
-        auto all = m_registry.tags();
-        if (!all) {
-            return util::unexpected(all.error());
-        }
+        TL_TRY_ASSIGN(all, m_registry.tags())
         std::vector<std::string> out;
         for (auto& t : *all) {
             if (util::starts_with(t, prefix) && !is_platform_tag(t) &&

@@ -125,10 +125,7 @@ Result<http::Response> Registry::send(const Exchange& ex, http::BodySink& sink, 
                                                 " failed: HTTP 401 without a "
                                                 "WWW-Authenticate challenge");
         }
-        auto a = m_auth.answer(*challenge, access);
-        if (!a) {
-            return util::unexpected(a.error());
-        }
+        TL_TRY_ASSIGN(a, m_auth.answer(*challenge, access))
     }
 }
 
@@ -139,10 +136,7 @@ Result<void> Registry::ping() {
     ex.request.url = m_ref.base_url + "/v2/";
     ex.request.timeouts = m_endpoint.settings().timeouts;
     ex.accept = [](int s) { return s < 500 && s != 408 && s != 429; };
-    auto r = send(ex, discard, Access::pull);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, send(ex, discard, Access::pull))
     if (r->status != 200) {
         return fail(ErrorKind::usage, util::quoted(m_ref.display()) + " is not an OCI registry: " +
                                           util::quoted(m_ref.base_url + "/v2/") + " answers HTTP " +
@@ -162,10 +156,7 @@ Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string&
         {"Accept", std::string(k_index_media_type) + ", " + std::string(k_manifest_media_type)}};
     ex.request.timeouts = m_endpoint.settings().document_timeouts();
     ex.accept = [](int s) { return s == 200 || s == 404; };
-    auto r = send(ex, sink, access);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, send(ex, sink, access))
     if (r->status == 404) {
         return std::optional<FetchedManifest>{};
     }
@@ -195,10 +186,7 @@ Result<std::optional<FetchedManifest>> Registry::get_manifest(const std::string&
 
 Result<std::optional<std::vector<Manifest>>> Registry::release_manifests(const std::string& tag,
                                                                          Access access) {
-    auto top = get_manifest(tag, access);
-    if (!top) {
-        return util::unexpected(top.error());
-    }
+    TL_TRY_ASSIGN(top, get_manifest(tag, access))
     if (!*top) {
         return std::optional<std::vector<Manifest>>{};
     }
@@ -206,20 +194,14 @@ Result<std::optional<std::vector<Manifest>>> Registry::release_manifests(const s
     if ((*top)->media_type != k_index_media_type) {
         bodies.push_back(std::move((*top)->body));
     } else {
-        auto index = parse_index((*top)->body);
-        if (!index) {
-            return util::unexpected(index.error());
-        }
+        TL_TRY_ASSIGN(index, parse_index((*top)->body))
         const bool pull = access == Access::pull;
         const std::string where = m_ref.display() + ":" + tag + " lists manifest ";
         for (const auto& d : index->manifests) {
             if (pull && d.media_type != k_manifest_media_type) {
                 continue;
             }
-            auto m = get_manifest(d.digest, access);
-            if (!m) {
-                return util::unexpected(m.error());
-            }
+            TL_TRY_ASSIGN(m, get_manifest(d.digest, access))
             if (pull && !*m) {
                 return fail(ErrorKind::integrity,
                             where + d.digest + ", which the registry does not have");
@@ -236,10 +218,7 @@ Result<std::optional<std::vector<Manifest>>> Registry::release_manifests(const s
     }
     std::vector<Manifest> out;
     for (const auto& body : bodies) {
-        auto m = parse_manifest(body);
-        if (!m) {
-            return util::unexpected(m.error());
-        }
+        TL_TRY_ASSIGN(m, parse_manifest(body))
         out.push_back(std::move(*m));
     }
     return std::optional(std::move(out));
@@ -256,10 +235,7 @@ Result<void> Registry::put_manifest(const std::string& reference, const std::str
     ex.request.body = body;
     ex.request.timeouts = m_endpoint.settings().timeouts;
     ex.accept = [](int s) { return s == 200 || s == 201 || s == 202 || s == 204; };
-    auto r = send(ex, discard, Access::push);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, send(ex, discard, Access::push))
     // A registry that stores other bytes than those sent would break every
     // digest that refers to this manifest.
     std::string want = "sha256:" + util::sha256_hex(body);
@@ -280,10 +256,7 @@ Result<std::vector<std::string>> Registry::tags() {
         ex.request.url = next;
         ex.request.timeouts = m_endpoint.settings().document_timeouts();
         ex.accept = [](int s) { return s == 200 || s == 404; };
-        auto r = send(ex, sink, Access::pull);
-        if (!r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY_ASSIGN(r, send(ex, sink, Access::pull))
         if (r->status == 404) {
             return out;
         }
@@ -317,19 +290,13 @@ Result<bool> Registry::has_blob(const std::string& digest) {
     ex.request.url = url("/blobs/" + digest);
     ex.request.timeouts = m_endpoint.settings().timeouts;
     ex.accept = [](int s) { return s == 200 || s == 404; };
-    auto r = send(ex, discard, Access::push);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, send(ex, discard, Access::push))
     return r->status == 200;
 }
 
 Result<bool> Registry::push_blob(const std::string& digest,
                                  const std::function<void(http::Request&)>& set_body) {
-    auto have = has_blob(digest);
-    if (!have) {
-        return util::unexpected(have.error());
-    }
+    TL_TRY_ASSIGN(have, has_blob(digest))
     if (*have) {
         return false;
     }
@@ -340,10 +307,7 @@ Result<bool> Registry::push_blob(const std::string& digest,
     start.request.url = url("/blobs/uploads/");
     start.request.timeouts = m_endpoint.settings().timeouts;
     start.accept = [](int s) { return s == 202; };
-    auto r = send(start, discard, Access::push);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, send(start, discard, Access::push))
     auto location = r->headers.get("location");
     if (!location) {
         return fail(ErrorKind::network,
@@ -360,10 +324,7 @@ Result<bool> Registry::push_blob(const std::string& digest,
     put.request.timeouts = m_endpoint.settings().timeouts;
     set_body(put.request);
     put.accept = [](int s) { return s == 201 || s == 204; };
-    auto done = send(put, discard, Access::push);
-    if (!done) {
-        return util::unexpected(done.error());
-    }
+    TL_TRY_ASSIGN(done, send(put, discard, Access::push))
     ++m_uploads;
     return true;
 }
@@ -383,10 +344,7 @@ Result<std::string> Registry::get_small_blob(const std::string& digest, std::siz
     ex.request.url = url("/blobs/" + digest);
     ex.request.timeouts = m_endpoint.settings().document_timeouts();
     ex.accept = [](int s) { return s == 200; };
-    auto r = send(ex, sink, Access::pull);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, send(ex, sink, Access::pull))
     if (sink.overflowed) {
         return fail(ErrorKind::integrity,
                     ex.what + ": larger than " + util::human_bytes(limit) + ", refused");

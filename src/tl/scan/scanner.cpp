@@ -637,10 +637,7 @@ Result<ScanReport> scan_tree(const ScanOptions& options) {
     std::vector<std::string> paths;
     fs::path base = options.root;
     if (fs::is_directory(st)) {
-        auto listing = list_files(options.root, options.use_git);
-        if (!listing) {
-            return util::unexpected(listing.error());
-        }
+        TL_TRY_ASSIGN(listing, list_files(options.root, options.use_git))
         report.source = listing->source;
         paths = std::move(listing->paths);
         report.skipped = std::move(listing->skipped);

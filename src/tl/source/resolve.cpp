@@ -9,10 +9,7 @@ Result<ReleaseInfo> resolve_release(Source& source, const std::string& version,
                                     util::Console& console) {
     const std::string prefix(release::k_tag_prefix);
     const bool latest = release::is_latest(version);
-    auto found = latest ? source.latest(prefix) : source.release(version);
-    if (!found) {
-        return util::unexpected(found.error());
-    }
+    TL_TRY_ASSIGN(found, latest ? source.latest(prefix) : source.release(version))
     if (*found) {
         if (latest) {
             console.info("latest release is " + util::quoted((*found)->tag));
