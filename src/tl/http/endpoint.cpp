@@ -67,10 +67,10 @@ void RetryLoop::wait(const RetryDecision& d, const std::string& head, const std:
     g_sleep_for(d.wait);
 }
 
-Endpoint::Endpoint(Client& client, NetSettings settings, util::Console& console,
-                   std::string service)
+Endpoint::Endpoint(Client& client, const NetSettings& settings, util::Console& console,
+                   const std::string& service)
     : m_client(client),
-      m_settings(std::move(settings)),
+      m_settings(settings),
       m_console(console),
       m_rate_limit_label(service.empty() ? "rate limit: " : service + " rate limit: ") {
     m_redirects.plain_http = m_settings.plain_http;

@@ -118,8 +118,8 @@ public:
     // `service` names the rate limit in warnings ("GitHub" → "GitHub rate
     // limit: "); empty for a plain "rate limit: ". `client` and `console`
     // must outlive the endpoint.
-    Endpoint(Client& client, NetSettings settings, util::Console& console,
-             std::string service = {});
+    Endpoint(Client& client, const NetSettings& settings, util::Console& console,
+             const std::string& service = {});
 
     // Binds `authorization` to the origin of `url`: it is sent only while a
     // request (or a redirect hop) stays on that origin. Registered as a secret.

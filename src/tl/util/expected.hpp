@@ -93,15 +93,16 @@ private:
 //   TL_TRY_ASSIGN(text, read_file(path));   declares `text` (the Expected) and
 //                                           returns its failure, if any; `*text`
 //                                           is the value from then on
-#define TL_TRY(expr)                                                       \
-    do {                                                                   \
-        if (auto tl_try_result_ = (expr); !tl_try_result_) {               \
+#define TL_TRY(expr)                                                          \
+    do {                                                                      \
+        if (auto tl_try_result_ = (expr); !tl_try_result_) {                  \
             return ::tl::util::unexpected(std::move(tl_try_result_).error()); \
-        }                                                                  \
+        }                                                                     \
     } while (false)
 
-#define TL_TRY_ASSIGN(name, expr)                        \
-    auto name = (expr);                                  \
-    if (!name) {                                         \
-        return ::tl::util::unexpected(std::move(name).error()); \
+// `name` is the declared variable: it cannot stand in parentheses.
+#define TL_TRY_ASSIGN(name, expr)                                 \
+    auto name = (expr); /* NOLINT(bugprone-macro-parentheses) */  \
+    if (!(name)) {                                                \
+        return ::tl::util::unexpected(std::move((name)).error()); \
     }
