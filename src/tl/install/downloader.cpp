@@ -15,6 +15,7 @@
 #include "tl/archive/budget.hpp"
 #include "tl/github/api.hpp"
 #include "tl/http/url.hpp"
+#include "tl/install/ranges.hpp"
 #include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/json.hpp"
@@ -38,6 +39,8 @@ struct PartialMeta {
     std::string locator;
     std::uint64_t size = 0;
     std::string validator;
+    // Format 2: the byte ranges of a parallel download and how far each got.
+    std::vector<ByteRange> ranges;
 };
 
 std::optional<PartialMeta> read_meta(const fs::path& partial) {
@@ -46,10 +49,10 @@ std::optional<PartialMeta> read_meta(const fs::path& partial) {
         return std::nullopt;
     }
     json j = util::parse_json_or_discarded(*text);
-    if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != 1 ||
-        !j.contains("locator") || !j["locator"].is_string() || !j.contains("size") ||
-        !j["size"].is_number_unsigned() || !j.contains("validator") ||
-        !j["validator"].is_string()) {
+    if (j.is_discarded() || !j.is_object() || !j.contains("format") ||
+        (j["format"] != 1 && j["format"] != 2) || !j.contains("locator") ||
+        !j["locator"].is_string() || !j.contains("size") || !j["size"].is_number_unsigned() ||
+        !j.contains("validator") || !j["validator"].is_string()) {
         return std::nullopt;
     }
     PartialMeta m;
@@ -59,12 +62,43 @@ std::optional<PartialMeta> read_meta(const fs::path& partial) {
     if (util::has_control_chars(m.validator)) {
         return std::nullopt;
     }
+    if (j["format"] == 2) {
+        const json& ranges = j.contains("ranges") ? j["ranges"] : json();
+        if (!ranges.is_array() || ranges.size() > k_max_connections) {
+            return std::nullopt;
+        }
+        for (const json& r : ranges) {
+            if (!r.is_array() || r.size() != 3 || !r[0].is_number_unsigned() ||
+                !r[1].is_number_unsigned() || !r[2].is_number_unsigned()) {
+                return std::nullopt;
+            }
+            m.ranges.push_back(ByteRange{r[0].get<std::uint64_t>(), r[1].get<std::uint64_t>(),
+                                         r[2].get<std::uint64_t>()});
+        }
+        if (!ranges_valid(m.ranges, m.size)) {
+            return std::nullopt;
+        }
+    }
     return m;
 }
 
-Result<void> write_meta(const fs::path& partial, const PartialMeta& m) {
-    json j = {{"format", 1}, {"locator", m.locator}, {"size", m.size}, {"validator", m.validator}};
-    return util::write_file_atomic(meta_path(partial), j.dump() + "\n");
+// One stream's metadata is written in format 1, which every version reads;
+// ranges need format 2.
+Result<void> write_meta(
+    const fs::path& partial, const PartialMeta& m,
+    util::AtomicFile::Durability durability = util::AtomicFile::Durability::fsync) {
+    json j = {{"format", m.ranges.empty() ? 1 : 2},
+              {"locator", m.locator},
+              {"size", m.size},
+              {"validator", m.validator}};
+    if (!m.ranges.empty()) {
+        json ranges = json::array();
+        for (const auto& r : m.ranges) {
+            ranges.push_back({r.start, r.end, r.done});
+        }
+        j["ranges"] = std::move(ranges);
+    }
+    return util::write_file_atomic(meta_path(partial), j.dump() + "\n", durability);
 }
 
 // Hashes the first `size` bytes of an open file (the kept prefix of a resume)
@@ -213,6 +247,84 @@ private:
     std::function<void(const std::string&)> m_on_validator;
 };
 
+// The retry rules of one stream (or one range) of a download: transient
+// failures wait with backoff and try again, an expired storage URL is asked
+// for afresh, anything else gives up with a message.
+class StreamRetry : public RangeRetry {
+public:
+    StreamRetry(const source::AssetInfo& asset, const http::RetryPolicy& policy,
+                util::Console& console, std::chrono::steady_clock::time_point started)
+        : m_asset(asset),
+          m_policy(policy),
+          m_console(console),
+          m_started(started),
+          m_rng(std::random_device{}()) {}
+
+    void progressed() override { m_attempt = 0; }
+
+    Result<void> after_failure(const http::SendResult& r, const std::string& body_hint) override {
+        return wait_or_fail(r, body_hint, 0);
+    }
+
+    // After an attempt that did not finish: waits, or the failure that ends it.
+    // `kept` is only for the message.
+    Result<void> wait_or_fail(const http::SendResult& r, const std::string& body_hint,
+                              std::uint64_t kept) {
+        ++m_attempt;
+        const std::string& name = m_asset.name;
+        http::RetryDecision d;
+        if (!r) {
+            d = http::decide_after_transport_error(r.error(), m_attempt, m_policy, m_rng);
+            if (d.action == http::RetryDecision::Action::give_up) {
+                return fail(ErrorKind::network,
+                            "cannot download " + util::quoted(name) + ": " +
+                                http::describe_transport_error(r.error(), m_asset.display_url));
+            }
+        } else if (github::storage_url_refused(*r, m_asset.locator) && m_attempt < 3) {
+            // Signed storage URLs expire; the next attempt asks the API for a new one.
+            d.action = http::RetryDecision::Action::retry;
+            d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
+                       ", likely expired); asking for a fresh one";
+            d.wait = std::chrono::milliseconds(0);
+        } else {
+            d = http::decide_after_response(r->status, r->headers, body_hint, m_attempt, m_policy,
+                                            m_rng, std::time(nullptr));
+            if (d.action == http::RetryDecision::Action::give_up) {
+                std::string msg = "cannot download " + util::quoted(name) + ": HTTP " +
+                                  std::to_string(r->status) + " from " +
+                                  util::quoted(util::redact_url(r->url));
+                if (d.rate_limited && d.reset_at) {
+                    msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
+                           (github::token_from_environment().empty()
+                                ? " (no token was used: set GITHUB_TOKEN)"
+                                : "");
+                }
+                return fail(ErrorKind::network, msg);
+            }
+        }
+        auto elapsed = std::chrono::steady_clock::now() - m_started;
+        if (elapsed + d.wait > m_policy.max_total) {
+            return fail(ErrorKind::network,
+                        "cannot download " + util::quoted(name) + ": " + d.reason +
+                            "; gave up after " +
+                            util::human_seconds(std::chrono::duration<double>(elapsed).count()));
+        }
+        m_console.warn("downloading " + util::quoted(name) + ": " + d.reason +
+                       (kept > 0 ? "; resuming at " + util::human_bytes(kept) : "") + " in " +
+                       util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0));
+        github::g_sleep_for(d.wait);
+        return {};
+    }
+
+private:
+    const source::AssetInfo& m_asset;
+    const http::RetryPolicy& m_policy;
+    util::Console& m_console;
+    std::chrono::steady_clock::time_point m_started;
+    std::mt19937 m_rng;
+    int m_attempt = 0;
+};
+
 }  // namespace
 
 void discard_partial(const fs::path& partial) {
@@ -222,7 +334,8 @@ void discard_partial(const fs::path& partial) {
 
 Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
                                            const fs::path& partial, const http::RetryPolicy& retry,
-                                           util::Console& console, ByteTap* tap) {
+                                           util::Console& console, ByteTap* tap,
+                                           unsigned connections) {
     const std::uint64_t max_size = archive::budget().max_archive_size;
     if (asset.size > max_size) {
         return fail(ErrorKind::integrity,
@@ -256,6 +369,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     // Decide what of an earlier partial download can be kept.
     std::uint64_t kept = 0;
     std::string validator;
+    // The ranges of an earlier parallel download, resumed as they are.
+    std::vector<ByteRange> ranges;
     struct stat st {};
     if (::lstat(partial.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
         return fail(ErrorKind::filesystem,
@@ -265,8 +380,16 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         auto meta = read_meta(partial);
         if (meta && meta->locator == asset.locator && meta->size == asset.size &&
             !meta->validator.empty() && static_cast<std::uint64_t>(st.st_size) <= asset.size) {
-            kept = static_cast<std::uint64_t>(st.st_size);
             validator = meta->validator;
+            if (meta->ranges.empty()) {
+                kept = static_cast<std::uint64_t>(st.st_size);
+            } else if (connections > 1) {
+                ranges = meta->ranges;
+            } else {
+                // One connection asked for: keep what is contiguous from the start.
+                kept = std::min<std::uint64_t>(contiguous_prefix(meta->ranges),
+                                               static_cast<std::uint64_t>(st.st_size));
+            }
         } else {
             discard_partial(partial);
         }
@@ -280,7 +403,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     // to zero and then written is flushed to disk at close (auto_da_alloc),
     // which would stall every fresh download for the time of that write-out.
     struct stat opened {};
-    if (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_size) != kept) {
+    if (ranges.empty() &&
+        (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_size) != kept)) {
         if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
             return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
         }
@@ -312,12 +436,80 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         }
     };
     util::Progress progress(console, "downloading " + asset.name, asset.size);
-    std::mt19937 rng(std::random_device{}());
-    auto started = std::chrono::steady_clock::now();
-    int attempt = 0;
+    const auto started = std::chrono::steady_clock::now();
+    if (!ranges.empty() || (kept == 0 && connections > 1 && asset.size >= k_parallel_threshold)) {
+        if (!ranges.empty()) {
+            std::uint64_t have = 0;
+            for (const auto& r : ranges) {
+                have += r.done;
+            }
+            console.info("resuming " + util::quoted(asset.name) + " at " + util::human_bytes(have) +
+                         " of " + util::human_bytes(asset.size) + " in " +
+                         std::to_string(ranges.size()) + " ranges");
+            out.resumed_from = have;
+        }
+        RangedDownload d;
+        d.fd = fd.get();
+        d.path = partial;
+        d.size = asset.size;
+        d.name = asset.name;
+        d.connections = connections;
+        d.ranges = ranges;
+        d.validator = validator;
+        d.fetch = [&](std::uint64_t offset, std::uint64_t end, const std::string& v,
+                      http::BodySink& sink) {
+            source::Headers extra;
+            if (offset > 0 || end > 0) {
+                extra.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
+                                                (end > 0 ? std::to_string(end - 1) : ""));
+                if (!v.empty()) {
+                    extra.emplace_back("If-Range", v);
+                }
+            }
+            return source.fetch(asset, sink, extra);
+        };
+        d.make_retry = [&] {
+            return std::make_unique<StreamRetry>(asset, retry, console, started);
+        };
+        d.save = [&](const std::string& v, const std::vector<ByteRange>& now) {
+            (void)write_meta(partial, {asset.locator, asset.size, v, now},
+                             util::AtomicFile::Durability::no_fsync);
+        };
+        d.hash = &hash;
+        d.tap = tap;
+        d.progress = &progress;
+        d.console = &console;
+        auto got = download_ranges(d);
+        if (!got) {
+            return util::unexpected(got.error());
+        }
+        out.bytes_transferred += got->received;
+        if (got->kind == RangedResult::Kind::complete) {
+            progress.finish();
+            out.size = asset.size;
+            out.sha256 = hash.hex_digest();
+            return out;
+        }
+        // One stream from here: what is contiguous stays, what lies beyond a gap goes.
+        console.warn("downloading " + util::quoted(asset.name) +
+                     " over one connection: " + got->reason +
+                     (got->prefix > 0 ? "; continuing at " + util::human_bytes(got->prefix)
+                                      : std::string()));
+        kept = got->prefix;
+        validator = got->validator;
+        if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
+            return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
+        }
+        if (kept > 0 && !validator.empty()) {
+            (void)write_meta(partial, {asset.locator, asset.size, validator, {}});
+        } else {
+            validator.clear();
+            ::unlink(meta_path(partial).c_str());
+        }
+    }
+    StreamRetry retrying(asset, retry, console, started);
     int range_failures = 0;
     for (;;) {
-        ++attempt;
         if (kept > 0 && validator.empty()) {
             // Without a validator a resumed body could belong to a newer file.
             start_over();
@@ -327,13 +519,13 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
             extra.emplace_back("If-Range", validator);
         }
-        PartialSink sink(fd.get(), kept, limit, hash, tap, progress, partial,
-                         [&](const std::string& v) {
-                             if (v != validator) {
-                                 validator = v;
-                                 (void)write_meta(partial, {asset.locator, asset.size, validator});
-                             }
-                         });
+        PartialSink sink(
+            fd.get(), kept, limit, hash, tap, progress, partial, [&](const std::string& v) {
+                if (v != validator) {
+                    validator = v;
+                    (void)write_meta(partial, {asset.locator, asset.size, validator, {}});
+                }
+            });
         http::SendResult r = source.fetch(asset, sink, extra);
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
@@ -394,53 +586,12 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         }
         // Progress made: this attempt does not count against the limit.
         if (now_have > kept) {
-            attempt = 0;
+            retrying.progressed();
         }
         kept = now_have;
-        if (!r) {
-            d = http::decide_after_transport_error(r.error(), std::max(attempt, 1), retry, rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network,
-                            "cannot download " + util::quoted(asset.name) + ": " +
-                                http::describe_transport_error(r.error(), asset.display_url));
-            }
-        } else {
-            if (github::storage_url_refused(*r, asset.locator) && attempt < 3) {
-                // Signed storage URLs expire; the next attempt asks the API for a new one.
-                d.action = http::RetryDecision::Action::retry;
-                d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
-                           ", likely expired); asking for a fresh one";
-                d.wait = std::chrono::milliseconds(0);
-            } else {
-                d = http::decide_after_response(r->status, r->headers, sink.error_body,
-                                                std::max(attempt, 1), retry, rng,
-                                                std::time(nullptr));
-                if (d.action == http::RetryDecision::Action::give_up) {
-                    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
-                                      std::to_string(r->status) + " from " +
-                                      util::quoted(util::redact_url(r->url));
-                    if (d.rate_limited && d.reset_at) {
-                        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
-                               (github::token_from_environment().empty()
-                                    ? " (no token was used: set GITHUB_TOKEN)"
-                                    : "");
-                    }
-                    return fail(ErrorKind::network, msg);
-                }
-            }
+        if (auto waited = retrying.wait_or_fail(r, sink.error_body, kept); !waited) {
+            return util::unexpected(waited.error());
         }
-        if (std::chrono::steady_clock::now() - started + d.wait > retry.max_total) {
-            return fail(ErrorKind::network,
-                        "cannot download " + util::quoted(asset.name) + ": " + d.reason +
-                            "; gave up after " +
-                            util::human_seconds(std::chrono::duration<double>(
-                                                    std::chrono::steady_clock::now() - started)
-                                                    .count()));
-        }
-        console.warn("downloading " + util::quoted(asset.name) + ": " + d.reason +
-                     (kept > 0 ? "; resuming at " + util::human_bytes(kept) : "") + " in " +
-                     util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0));
-        github::g_sleep_for(d.wait);
     }
 }
 
