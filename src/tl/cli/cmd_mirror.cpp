@@ -101,6 +101,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     mirror::CopyOptions options;
     options.tag = release->tag;
     options.retry = api.retry;
+    options.connections = connections_from(c);
     std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
     if (is_all_platforms(wanted)) {
         options.platforms = release->platforms();

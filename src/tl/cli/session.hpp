@@ -38,6 +38,7 @@ struct CommonFlags {
     std::string connect_timeout;
     std::string timeout;
     std::string stall_timeout;
+    std::string connections;
     bool offline = false;
     bool allow_http = false;
     bool json = false;
@@ -93,6 +94,9 @@ void apply_network_flags(config::Config& config, const CommonFlags& flags);
 // public keys into `options`; throws tl::Error for a malformed lockfile or key.
 void apply_trust_settings(config::Config& config, const CommonFlags& flags,
                           install::InstallOptions& options);
+
+// The `connections` setting (1 to 16); throws tl::Error (usage) for other values.
+unsigned connections_from(const config::Config& config);
 
 // The GitHub API settings (URL, repository, token, timeouts, retries) from
 // configuration; throws tl::Error (usage) for bad values.

@@ -31,13 +31,15 @@ class JobRunner {
 public:
     JobRunner(const Job& job, const std::string& tag,
               const std::map<std::string, std::string>& existing, Destination& destination,
-              const fs::path& work, const http::RetryPolicy& retry, util::Console& console)
+              const fs::path& work, const http::RetryPolicy& retry, unsigned connections,
+              util::Console& console)
         : m_job(job),
           m_tag(tag),
           m_existing(existing),
           m_destination(destination),
           m_work(work),
           m_retry(retry),
+          m_connections(connections),
           m_console(console) {}
 
     // Runs the job; `listed` receives every asset now in the destination.
@@ -147,7 +149,8 @@ private:
                 already.push_back(m);
                 continue;
             }
-            auto got = install::download_to_partial(source, *archive, m.file, m_retry, m_console);
+            auto got = install::download_to_partial(source, *archive, m.file, m_retry, m_console,
+                                                    nullptr, m_connections);
             if (!got) {
                 return util::unexpected(got.error());
             }
@@ -194,6 +197,7 @@ private:
     Destination& m_destination;
     fs::path m_work;
     http::RetryPolicy m_retry;
+    unsigned m_connections;
     util::Console& m_console;
 };
 
@@ -232,7 +236,8 @@ Result<CopyResult> copy_release(const SourceFactory& make_source, Destination& d
             return;
         }
         std::vector<MirroredAsset> mine;
-        JobRunner runner(jobs[i], options.tag, *existing, destination, dir, options.retry, console);
+        JobRunner runner(jobs[i], options.tag, *existing, destination, dir, options.retry,
+                         options.connections, console);
         out = runner.run(*src->source, mine);
         if (out.error) {
             console.warn(jobs[i].label + ": " + out.error->message);
