@@ -20,7 +20,7 @@
 #include "tl/archive/budget.hpp"
 #include "tl/archive/extract.hpp"
 #include "tl/github/checks.hpp"
-#include "tl/http/document.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/url.hpp"
 #include "tl/oci/registry.hpp"
 #include "tl/release/contract.hpp"
@@ -645,11 +645,14 @@ TEST(Documents, ATricklingIndexHitsTheDocumentDeadline) {
 }
 
 TEST(Documents, DocumentTimeoutsCapTheTotal) {
-    http::Timeouts t;
-    t.total = std::chrono::milliseconds(0);
-    EXPECT_EQ(http::document_timeouts(t).total, std::chrono::milliseconds(60000));
-    t.total = std::chrono::milliseconds(5000);
-    EXPECT_EQ(http::document_timeouts(t).total, std::chrono::milliseconds(5000));
+    http::NetSettings net;
+    net.timeouts.total = std::chrono::milliseconds(0);
+    EXPECT_EQ(net.document_timeouts().total, std::chrono::milliseconds(60000));
+    net.timeouts.total = std::chrono::milliseconds(5000);
+    EXPECT_EQ(net.document_timeouts().total, std::chrono::milliseconds(5000));
+    net.document_deadline = std::chrono::seconds(0);
+    net.timeouts.total = std::chrono::milliseconds(0);
+    EXPECT_EQ(net.document_timeouts().total, std::chrono::milliseconds(0));
 }
 
 // --- 7, 14: loopback and relative redirects -------------------------------------

@@ -108,7 +108,7 @@ struct Origin {
         github::ApiConfig api;
         api.api_url = github.api_url();
         api.repo = github.repo();
-        api.retry = fast_retry();
+        api.net.retry = fast_retry();
         source = source::make_github_source(*client, api, console);
         console.set_verbosity(util::Verbosity::quiet);
     }
@@ -370,7 +370,7 @@ TEST(OciRegistry, MirrorThenInstallAnonymously) {
     // Resuming: the registry answers Range (and If-Range with its ETag) on blobs.
     const source::AssetInfo& first = (*latest)->assets.front();
     http::StringSink part;
-    auto head = oci->fetch(first, part, {{"Range", "bytes=10-"}});
+    auto head = oci->fetch(first, {10, 0, ""}, part);
     ASSERT_TRUE(head) << head.error().message;
     EXPECT_EQ(head->status, 206);
     auto etag = head->headers.get("etag");
@@ -379,7 +379,7 @@ TEST(OciRegistry, MirrorThenInstallAnonymously) {
     ASSERT_TRUE(whole) << whole.error().message;
     EXPECT_EQ(part.body, whole->substr(10));
     http::StringSink resumed;
-    auto same = oci->fetch(first, resumed, {{"Range", "bytes=10-"}, {"If-Range", *etag}});
+    auto same = oci->fetch(first, {10, 0, *etag}, resumed);
     ASSERT_TRUE(same);
     EXPECT_EQ(same->status, 206);
     auto tags = oci->tags("temporal-libs-", 10);

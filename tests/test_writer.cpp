@@ -55,7 +55,7 @@ TEST(Writer, CreatesFindsDraftsUploadsDeletesAndPublishes) {
     config.api_url = fake.api_url();
     config.repo = fake.repo();
     config.token = token;
-    config.retry.base_delay = std::chrono::milliseconds(1);
+    config.net.retry.base_delay = std::chrono::milliseconds(1);
     auto client = http::make_curl_client({});
     util::Console console(stderr);
     github::Writer writer(*client, config, console);

@@ -100,7 +100,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
 
     mirror::CopyOptions options;
     options.tag = release->tag;
-    options.retry = api.retry;
+    options.retry = api.net.retry;
     options.connections = connections_from(c);
     std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
     if (is_all_platforms(wanted)) {

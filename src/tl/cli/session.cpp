@@ -7,7 +7,6 @@
 #include "tl/archive/budget.hpp"
 #include "tl/github/api.hpp"
 #include "tl/github/checks.hpp"
-#include "tl/http/document.hpp"
 #include "tl/install/ranges.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/trust/signed_sums.hpp"
@@ -173,7 +172,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
                          "checksums; set it to true to verify them");
     }
     s.api = api_config_from(c);
-    o.retry = s.api.retry;
+    o.retry = s.api.net.retry;
     o.connections = connections_from(c);
     o.limits.max_total_size = number(c, "max_extracted_mib") << 20;
     archive::set_budget({number(c, "max_expansion_ratio"), number(c, "max_archive_mib") << 20});
@@ -232,15 +231,16 @@ github::ApiConfig api_config_from(const config::Config& c) {
     api.repo = c.text("repo");
     value_or_throw(github::check_repo_name(api.repo));
     api.token = value_or_throw(github::checked_token_from_environment());
-    api.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
+    http::NetSettings& net = api.net;
+    net.plain_http = value_or_throw(c.boolean("allow_http")) ? http::PlainHttp::allowed
                                                              : http::PlainHttp::loopback_only;
-    api.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
-    api.timeouts.total = std::chrono::seconds(number(c, "timeout"));
-    api.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
-    api.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
-    api.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
-    api.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
-    http::set_document_deadline(std::chrono::seconds(number(c, "document_timeout")));
+    net.timeouts.connect = std::chrono::seconds(number(c, "connect_timeout"));
+    net.timeouts.total = std::chrono::seconds(number(c, "timeout"));
+    net.timeouts.low_speed_time = std::chrono::seconds(number(c, "stall_timeout"));
+    net.retry.max_attempts = static_cast<int>(std::max<std::uint64_t>(1, number(c, "retries")));
+    net.retry.max_total = std::chrono::seconds(number(c, "retry_max_time"));
+    net.retry.max_rate_limit_wait = std::chrono::seconds(number(c, "rate_limit_max_wait"));
+    net.document_deadline = std::chrono::seconds(number(c, "document_timeout"));
     return api;
 }
 
@@ -292,11 +292,7 @@ http::Client& Session::client() {
 }
 
 source::SourceOptions source_options_from(const github::ApiConfig& api) {
-    source::SourceOptions options;
-    options.retry = api.retry;
-    options.timeouts = api.timeouts;
-    options.plain_http = api.plain_http;
-    return options;
+    return api.net;
 }
 
 std::unique_ptr<http::Client> make_client() {

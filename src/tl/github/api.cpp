@@ -5,8 +5,6 @@
 #include <ctime>
 
 #include "tl/github/checks.hpp"
-#include "tl/http/document.hpp"
-#include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/release/tags.hpp"
@@ -79,25 +77,23 @@ Result<std::string> checked_token_from_environment() {
     return std::string();
 }
 
+namespace {
+
+std::string without_trailing_slashes(std::string url) {
+    while (util::ends_with(url, "/")) {
+        url.pop_back();
+    }
+    return url;
+}
+
+}  // namespace
+
 Api::Api(http::Client& client, ApiConfig config, util::Console& console)
-    : m_client(client),
-      m_config(std::move(config)),
-      m_console(console),
-      m_rng(std::random_device{}()) {
-    while (util::ends_with(m_config.api_url, "/")) {
-        m_config.api_url.pop_back();
-    }
-    m_redirects.plain_http = m_config.plain_http;
+    : m_config(std::move(config)), m_endpoint(client, m_config.net, console, "GitHub") {
+    m_config.api_url = without_trailing_slashes(m_config.api_url);
     if (!m_config.token.empty()) {
-        util::register_secret(m_config.token);
-        if (auto u = http::parse_url(m_config.api_url)) {
-            m_redirects.credential =
-                http::Credential{http::origin_of(*u), "Bearer " + m_config.token};
-        }
+        m_endpoint.bind_credential(m_config.api_url, "Bearer " + m_config.token);
     }
-    m_redirects.on_redirect = [this](const std::string& from, const std::string& to) {
-        m_console.debug("redirect " + util::redact_url(from) + " -> " + util::redact_url(to));
-    };
 }
 
 std::vector<std::pair<std::string, std::string>> Api::base_headers(const char* accept) const {
@@ -107,18 +103,17 @@ std::vector<std::pair<std::string, std::string>> Api::base_headers(const char* a
 Result<Api::JsonResponse> Api::get_json(const std::string& url) {
     const std::string what = "GitHub API request " + util::quoted(util::redact_url(url));
     http::StringSink sink(32u << 20);
-    http::RetryingSend send;
+    http::Exchange send;
     send.what = what;
     send.request = [&] {
         http::Request req;
         req.url = url;
         req.headers = base_headers("application/vnd.github+json");
-        req.timeouts = http::document_timeouts(m_config.timeouts);
+        req.timeouts = m_config.net.document_timeouts();
         return req;
     };
     send.sink = &sink;
     send.accept = [](const http::Response& r) { return r.status == 200 || r.status == 404; };
-    send.body_hint = [&] { return sink.body; };
     send.keep_on_give_up = [](const http::Response& r, const http::RetryDecision&) {
         return r.status == 401 || r.status == 403;
     };
@@ -129,8 +124,7 @@ Result<Api::JsonResponse> Api::get_json(const std::string& url) {
         return m_config.token.empty() ? "no token was used: set GITHUB_TOKEN to get a higher limit"
                                       : "a token was used; wait, or use another token";
     };
-    send.rate_limit_label = "GitHub rate limit: ";
-    auto r = http::send_with_retries(m_client, send, m_redirects, m_config.retry, m_rng, m_console);
+    auto r = m_endpoint.send(send);
     if (!r) {
         return util::unexpected(r.error());
     }
@@ -223,15 +217,8 @@ http::Request Api::asset_request(
     for (const auto& h : extra_headers) {
         req.headers.push_back(h);
     }
-    req.timeouts = m_config.timeouts;
+    req.timeouts = m_config.net.timeouts;
     return req;
-}
-
-http::SendResult Api::download_asset(
-    const Asset& asset, http::BodySink& sink,
-    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
-    return http::send_following_redirects(m_client, asset_request(asset, extra_headers), sink,
-                                          m_redirects);
 }
 
 std::optional<http::RetryDecision> fresh_url_decision(const http::Response& response,
@@ -248,22 +235,21 @@ std::optional<http::RetryDecision> fresh_url_decision(const http::Response& resp
 
 Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit) {
     http::StringSink sink(limit);
-    http::RetryingSend send;
+    http::Exchange send;
     send.what = "downloading " + util::quoted(asset.name);
     send.request = [&] {
         http::Request req = asset_request(asset, {});
-        req.timeouts = http::document_timeouts(req.timeouts);
+        req.timeouts = m_config.net.document_timeouts();
         return req;
     };
     send.sink = &sink;
     send.accept = [](const http::Response& r) { return r.status == 200; };
-    send.body_hint = [&] { return sink.body; };
     send.decide = [&](const http::Response& r, int attempt) {
         return fresh_url_decision(r, asset.api_url, attempt);
     };
     send.keep_on_give_up = [](const http::Response&, const http::RetryDecision&) { return true; };
-    send.warn_prefix = send.what + ": ";
-    auto r = http::send_with_retries(m_client, send, m_redirects, m_config.retry, m_rng, m_console);
+    send.warn_with_what = true;
+    auto r = m_endpoint.send(send);
     if (!r) {
         if (sink.overflowed) {
             return fail(ErrorKind::integrity, "asset " + util::quoted(asset.name) +

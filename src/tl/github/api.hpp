@@ -13,9 +13,7 @@
 
 #include "tl/github/release.hpp"
 #include "tl/http/client.hpp"
-#include "tl/http/redirect.hpp"
-#include "tl/http/retry.hpp"
-#include "tl/http/send_retry.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
@@ -29,9 +27,7 @@ struct ApiConfig {
     std::string api_url = std::string(k_default_api_url);
     std::string repo = std::string(k_default_repo);  // "owner/name"
     std::string token;                               // empty: anonymous
-    http::PlainHttp plain_http = http::PlainHttp::loopback_only;
-    http::Timeouts timeouts;
-    http::RetryPolicy retry;
+    http::NetSettings net;
 };
 
 // Where a token comes from: GITHUB_TOKEN, else GH_TOKEN; empty when neither is set.
@@ -55,15 +51,9 @@ public:
     // Tags of all releases whose tag starts with `prefix`, newest first, at most `limit`.
     Result<std::vector<std::string>> list_tags(const std::string& prefix, std::size_t limit);
 
-    // Streams an asset through its API URL with Accept: application/octet-stream,
-    // following the redirect to storage without the token. `extra_headers` carry
-    // Range/If-Range. One attempt: the caller owns retries of downloads because it
-    // owns the partial file.
-    http::SendResult download_asset(
-        const Asset& asset, http::BodySink& sink,
-        const std::vector<std::pair<std::string, std::string>>& extra_headers);
-
-    // The request that streams an asset (Accept: application/octet-stream plus `extra_headers`).
+    // The request that streams an asset through its API URL (Accept:
+    // application/octet-stream plus `extra_headers`); sent with endpoint() it
+    // follows the redirect to storage without the token.
     http::Request asset_request(
         const Asset& asset,
         const std::vector<std::pair<std::string, std::string>>& extra_headers) const;
@@ -71,8 +61,8 @@ public:
     // Fetches a small asset (a checksum file) into memory, with retries.
     Result<std::string> fetch_small_asset(const Asset& asset, std::size_t limit = 1u << 20);
 
-    // The redirect policy API requests use (the token bound to the API origin).
-    const http::RedirectPolicy& redirect_policy() const { return m_redirects; }
+    // The API's endpoint: the token bound to the API origin.
+    const http::Endpoint& endpoint() const { return m_endpoint; }
 
 private:
     // GET a JSON document with retries; `not_found` true for 404 (no error).
@@ -84,11 +74,8 @@ private:
     Result<JsonResponse> get_json(const std::string& url);
     std::vector<std::pair<std::string, std::string>> base_headers(const char* accept) const;
 
-    http::Client& m_client;
     ApiConfig m_config;
-    util::Console& m_console;
-    http::RedirectPolicy m_redirects;
-    std::mt19937 m_rng;
+    http::Endpoint m_endpoint;
 };
 
 // True when a download through `api_url` was refused (401/403) by a host other
@@ -100,8 +87,5 @@ bool storage_url_refused(const http::Response& response, const std::string& api_
 // signed URL): ask the API again at once, up to the third attempt; empty otherwise.
 std::optional<http::RetryDecision> fresh_url_decision(const http::Response& response,
                                                       const std::string& api_url, int attempt);
-
-// The one retry wait, shared with every other client of a remote service.
-using http::g_sleep_for;
 
 }  // namespace tl::github

@@ -3,7 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "tl/http/send_retry.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/url.hpp"
 #include "tl/util/json.hpp"
 #include "tl/util/redact.hpp"
@@ -89,21 +89,11 @@ std::string content_type_for(const std::string& name) {
     return "application/octet-stream";
 }
 
-Writer::Writer(http::Client& client, ApiConfig config, util::Console& console)
-    : m_client(client),
-      m_config(std::move(config)),
-      m_console(console),
-      m_api(client, m_config, console),
-      m_rng(std::random_device{}()) {
-    while (util::ends_with(m_config.api_url, "/")) {
-        m_config.api_url.pop_back();
-    }
-    // The same token, bound to the API's origin only (uploads get their own policy).
-    m_api_policy = m_api.redirect_policy();
-}
+Writer::Writer(http::Client& client, const ApiConfig& config, util::Console& console)
+    : m_api(client, config, console), m_console(console) {}
 
 std::string Writer::repo_url() const {
-    return m_config.api_url + "/repos/" + m_config.repo;
+    return m_api.config().api_url + "/repos/" + m_api.config().repo;
 }
 
 http::Request Writer::api_request(http::Method method, const std::string& url,
@@ -117,7 +107,7 @@ http::Request Writer::api_request(http::Method method, const std::string& url,
         req.headers.emplace_back("Content-Type", "application/json");
     }
     req.body = body;
-    req.timeouts = m_config.timeouts;
+    req.timeouts = m_api.config().net.timeouts;
     return req;
 }
 
@@ -131,10 +121,11 @@ Failure Writer::refused(const Reply& reply, const std::string& what) const {
             return {
                 ErrorKind::network,
                 head + " forbidden (the token cannot write releases of " +
-                    util::quoted(m_config.repo) +
+                    util::quoted(m_api.config().repo) +
                     ": it needs contents: write, in a workflow 'permissions: contents: write')"};
         case 404:
-            return {ErrorKind::not_found, head + " not found (is " + util::quoted(m_config.repo) +
+            return {ErrorKind::not_found, head + " not found (is " +
+                                              util::quoted(m_api.config().repo) +
                                               " the right repository, and can the token see it?)"};
         default:
             break;
@@ -150,12 +141,11 @@ Failure Writer::refused(const Reply& reply, const std::string& what) const {
 Result<Writer::Reply> Writer::exchange(http::Request request, const http::RedirectPolicy& policy,
                                        const std::string& what) {
     http::StringSink sink(32u << 20);
-    http::RetryingSend send;
+    http::Exchange send;
     send.what = what;
     send.request = [&] { return request; };
     send.sink = &sink;
     send.accept = [](const http::Response& r) { return r.status >= 200 && r.status < 300; };
-    send.body_hint = [&] { return sink.body; };
     // The caller words refusals (refused()); only server trouble fails here.
     send.keep_on_give_up = [](const http::Response& r, const http::RetryDecision&) {
         return r.status < 500;
@@ -170,10 +160,9 @@ Result<Writer::Reply> Writer::exchange(http::Request request, const http::Redire
         }
         return {};
     };
-    send.warn_prefix = what + ": ";
-    send.rate_limit_label = "GitHub rate limit: ";
-    send.transport_prefix = http::TransportPrefix::what;
-    auto r = http::send_with_retries(m_client, send, policy, m_config.retry, m_rng, m_console);
+    send.warn_with_what = true;
+    send.transport_with_what = true;
+    auto r = m_api.endpoint().send(send, policy);
     if (!r) {
         return util::unexpected(r.error());
     }
@@ -208,7 +197,7 @@ Result<Release> Writer::get_release(std::uint64_t id) {
     std::string what = "reading release " + std::to_string(id);
     auto reply =
         exchange(api_request(http::Method::get, repo_url() + "/releases/" + std::to_string(id)),
-                 m_api_policy, what);
+                 m_api.endpoint().redirects(), what);
     if (!reply) {
         return util::unexpected(reply.error());
     }
@@ -229,7 +218,7 @@ Result<Release> Writer::create_release(const NewRelease& nr) {
     }
     std::string what = "creating release " + util::quoted(nr.tag);
     auto reply = exchange(api_request(http::Method::post, repo_url() + "/releases", body.dump()),
-                          m_api_policy, what);
+                          m_api.endpoint().redirects(), what);
     if (!reply) {
         return util::unexpected(reply.error());
     }
@@ -247,7 +236,7 @@ Result<Release> Writer::publish_release(std::uint64_t id) {
     auto reply =
         exchange(api_request(http::Method::patch, repo_url() + "/releases/" + std::to_string(id),
                              json{{"draft", false}}.dump()),
-                 m_api_policy, what);
+                 m_api.endpoint().redirects(), what);
     if (!reply) {
         return util::unexpected(reply.error());
     }
@@ -262,7 +251,7 @@ Result<void> Writer::delete_asset(const Asset& asset) {
     std::string url = asset.api_url.empty()
                           ? repo_url() + "/releases/assets/" + std::to_string(asset.id)
                           : asset.api_url;
-    auto reply = exchange(api_request(http::Method::del, url), m_api_policy, what);
+    auto reply = exchange(api_request(http::Method::del, url), m_api.endpoint().redirects(), what);
     if (!reply) {
         return util::unexpected(reply.error());
     }
@@ -275,7 +264,7 @@ Result<void> Writer::delete_asset(const Asset& asset) {
 
 Result<std::string> Writer::asset_sha256(const Asset& asset) {
     HashSink sink;
-    http::RetryingSend send;
+    http::Exchange send;
     send.what = "downloading " + util::quoted(asset.name) + " to compare it";
     send.request = [&] { return m_api.asset_request(asset, {}); };
     send.sink = &sink;
@@ -284,9 +273,8 @@ Result<std::string> Writer::asset_sha256(const Asset& asset) {
         return fresh_url_decision(r, asset.api_url, attempt);
     };
     send.keep_on_give_up = [](const http::Response&, const http::RetryDecision&) { return true; };
-    send.warn_prefix = "downloading " + util::quoted(asset.name) + ": ";
-    auto r = http::send_with_retries(m_client, send, m_api.redirect_policy(), m_config.retry, m_rng,
-                                     m_console);
+    send.warn_with_what = true;
+    auto r = m_api.endpoint().send(send);
     if (!r) {
         return fail(r.error().kind, "cannot download " + util::quoted(asset.name) +
                                         " to compare it: " + r.error().message);
@@ -301,18 +289,18 @@ Result<std::string> Writer::asset_sha256(const Asset& asset) {
 Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem::path& file,
                                    const std::string& name, const std::string& sha256) {
     std::string url = upload_url_for(release.upload_url, name);
-    if (release.upload_url.empty() || !upload_origin_allowed(m_config.api_url, url)) {
+    if (release.upload_url.empty() || !upload_origin_allowed(m_api.config().api_url, url)) {
         return fail(ErrorKind::usage, "refusing to send the token to the upload URL " +
                                           util::quoted(util::redact_url(url)) + " of release " +
                                           util::quoted(release.tag) +
                                           ": it is not the uploads host of " +
-                                          util::quoted(m_config.api_url));
+                                          util::quoted(m_api.config().api_url));
     }
     // The token is bound to the uploads origin for this request alone; a
     // redirect elsewhere would go without it.
-    http::RedirectPolicy policy = m_api_policy;
+    http::RedirectPolicy policy = m_api.endpoint().redirects();
     if (auto u = http::parse_url(url)) {
-        policy.credential = http::Credential{http::origin_of(*u), "Bearer " + m_config.token};
+        policy.credential = http::Credential{http::origin_of(*u), "Bearer " + m_api.config().token};
     }
     std::error_code ec;
     std::uint64_t size = std::filesystem::file_size(file, ec);
@@ -323,7 +311,7 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
     const std::string what = "uploading " + util::quoted(name);
     http::StringSink sink(1u << 20);
     std::optional<Asset> completed_earlier;
-    http::RetryingSend send;
+    http::Exchange send;
     send.what = what;
     send.request = [&] {
         http::Request req;
@@ -333,13 +321,12 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
                        {"X-GitHub-Api-Version", std::string(k_api_version)},
                        {"Content-Type", content_type_for(name)}};
         req.body_file = file;
-        req.timeouts = m_config.timeouts;
+        req.timeouts = m_api.config().net.timeouts;
         m_console.debug("uploading " + util::human_bytes(size));
         return req;
     };
     send.sink = &sink;
     send.accept = [](const http::Response& r) { return r.status == 201 || r.status == 200; };
-    send.body_hint = [&] { return sink.body; };
     // An earlier attempt got through after all, or left a half upload: look
     // (before_retry) and try again.
     send.decide = [&](const http::Response& r, int attempt) -> std::optional<http::RetryDecision> {
@@ -349,7 +336,7 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
         http::RetryDecision d;
         d.reason = "an asset named " + util::quoted(name) + " exists already";
         d.action = http::RetryDecision::Action::retry;
-        if (attempt >= m_config.retry.max_attempts) {
+        if (attempt >= m_api.config().net.retry.max_attempts) {
             d.action = http::RetryDecision::Action::give_up;
             d.reason += " and could not be replaced";
         }
@@ -361,8 +348,8 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
     send.advice = [](int status, const http::RetryDecision&) -> std::string {
         return status == 0 ? "run publish again: it keeps what was uploaded" : std::string();
     };
-    send.transport_prefix = http::TransportPrefix::what;
-    send.warn_prefix = what + ": ";
+    send.transport_with_what = true;
+    send.warn_with_what = true;
     send.before_retry = [&](const http::RetryDecision&,
                             const http::SendResult& last) -> Result<std::optional<http::Response>> {
         bool check_leftover =
@@ -389,7 +376,7 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
         }
         return std::optional<http::Response>{};
     };
-    auto r = http::send_with_retries(m_client, send, policy, m_config.retry, m_rng, m_console);
+    auto r = m_api.endpoint().send(send, policy);
     if (!r) {
         return util::unexpected(r.error());
     }

@@ -53,10 +53,10 @@ std::string content_type_for(const std::string& asset_name);
 class Writer {
 public:
     // `client` must outlive the Writer; `config.token` must not be empty.
-    Writer(http::Client& client, ApiConfig config, util::Console& console);
+    Writer(http::Client& client, const ApiConfig& config, util::Console& console);
 
     // The settings in use (API URL without a trailing slash).
-    const ApiConfig& config() const { return m_config; }
+    const ApiConfig& config() const { return m_api.config(); }
 
     // The release with this tag, drafts included (GitHub's by-tag lookup skips
     // drafts, so they are found among the k_draft_search newest releases of the
@@ -101,12 +101,8 @@ private:
     Failure refused(const Reply& reply, const std::string& what) const;
     std::string repo_url() const;
 
-    http::Client& m_client;
-    ApiConfig m_config;
-    util::Console& m_console;
     Api m_api;
-    http::RedirectPolicy m_api_policy;
-    std::mt19937 m_rng;
+    util::Console& m_console;
 };
 
 }  // namespace tl::github

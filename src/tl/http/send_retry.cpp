@@ -8,10 +8,6 @@
 
 namespace tl::http {
 
-std::function<void(std::chrono::milliseconds)> g_sleep_for = [](std::chrono::milliseconds d) {
-    std::this_thread::sleep_for(d);
-};
-
 Result<Response> send_with_retries(Client& client, const RetryingSend& send,
                                    const RedirectPolicy& redirects, const RetryPolicy& policy,
                                    std::mt19937& rng, util::Console& console) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tl/http/client.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/redirect.hpp"
 #include "tl/http/retry.hpp"
 #include "tl/util/console.hpp"
@@ -68,8 +69,5 @@ struct RetryingSend {
 Result<Response> send_with_retries(Client& client, const RetryingSend& send,
                                    const RedirectPolicy& redirects, const RetryPolicy& policy,
                                    std::mt19937& rng, util::Console& console);
-
-// Sleeps for a wait the retry logic chose; replaceable in tests.
-extern std::function<void(std::chrono::milliseconds)> g_sleep_for;
 
 }  // namespace tl::http

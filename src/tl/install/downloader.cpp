@@ -6,14 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <vector>
 
 #include "tl/archive/budget.hpp"
-#include "tl/github/api.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/http/url.hpp"
 #include "tl/install/ranges.hpp"
 #include "tl/util/escape.hpp"
@@ -247,82 +245,55 @@ private:
     std::function<void(const std::string&)> m_on_validator;
 };
 
-// The retry rules of one stream (or one range) of a download: transient
-// failures wait with backoff and try again, an expired storage URL is asked
-// for afresh, anything else gives up with a message.
-class StreamRetry : public RangeRetry {
-public:
-    StreamRetry(const source::AssetInfo& asset, const http::RetryPolicy& policy,
-                util::Console& console, std::chrono::steady_clock::time_point started)
-        : m_asset(asset),
-          m_policy(policy),
-          m_console(console),
-          m_started(started),
-          m_rng(std::random_device{}()) {}
+// What ends a download: the last attempt's failure in words.
+Failure give_up_failure(const source::Source& source, const source::AssetInfo& asset,
+                        const http::SendResult& r, const http::RetryDecision& d) {
+    if (!r) {
+        return Failure{ErrorKind::network,
+                       "cannot download " + util::quoted(asset.name) + ": " +
+                           http::describe_transport_error(r.error(), asset.display_url)};
+    }
+    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
+                      std::to_string(r->status) + " from " + util::quoted(util::redact_url(r->url));
+    if (d.rate_limited && d.reset_at) {
+        std::string advice = source.advice(*r);
+        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
+               (advice.empty() ? "" : " (" + advice + ")");
+    }
+    return Failure{ErrorKind::network, msg};
+}
 
-    void progressed() override { m_attempt = 0; }
+// One range's retry loop: its own attempt count and time budget.
+class RangeRetryLoop : public RangeRetry {
+public:
+    RangeRetryLoop(source::Source& source, const source::AssetInfo& asset,
+                   const http::RetryPolicy& policy, util::Console& console)
+        : m_source(source), m_asset(asset), m_loop(policy, console) {}
+
+    void progressed() override { m_loop.progressed(); }
 
     Result<void> after_failure(const http::SendResult& r, const std::string& body_hint) override {
-        return wait_or_fail(r, body_hint, 0);
-    }
-
-    // After an attempt that did not finish: waits, or the failure that ends it.
-    // `kept` is only for the message.
-    Result<void> wait_or_fail(const http::SendResult& r, const std::string& body_hint,
-                              std::uint64_t kept) {
-        ++m_attempt;
-        const std::string& name = m_asset.name;
-        http::RetryDecision d;
-        if (!r) {
-            d = http::decide_after_transport_error(r.error(), m_attempt, m_policy, m_rng);
-            if (d.action == http::RetryDecision::Action::give_up) {
-                return fail(ErrorKind::network,
-                            "cannot download " + util::quoted(name) + ": " +
-                                http::describe_transport_error(r.error(), m_asset.display_url));
-            }
-        } else if (github::storage_url_refused(*r, m_asset.locator) && m_attempt < 3) {
-            // Signed storage URLs expire; the next attempt asks the API for a new one.
-            d.action = http::RetryDecision::Action::retry;
-            d.reason = "the download URL was refused (HTTP " + std::to_string(r->status) +
-                       ", likely expired); asking for a fresh one";
-            d.wait = std::chrono::milliseconds(0);
-        } else {
-            d = http::decide_after_response(r->status, r->headers, body_hint, m_attempt, m_policy,
-                                            m_rng, std::time(nullptr));
-            if (d.action == http::RetryDecision::Action::give_up) {
-                std::string msg = "cannot download " + util::quoted(name) + ": HTTP " +
-                                  std::to_string(r->status) + " from " +
-                                  util::quoted(util::redact_url(r->url));
-                if (d.rate_limited && d.reset_at) {
-                    msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
-                           (github::token_from_environment().empty()
-                                ? " (no token was used: set GITHUB_TOKEN)"
-                                : "");
-                }
-                return fail(ErrorKind::network, msg);
-            }
+        m_loop.next();
+        http::RetryDecision d = m_loop.classify(r, body_hint);
+        if (d.action == http::RetryDecision::Action::give_up) {
+            return util::unexpected(give_up_failure(m_source, m_asset, r, d));
         }
-        auto elapsed = std::chrono::steady_clock::now() - m_started;
-        if (elapsed + d.wait > m_policy.max_total) {
-            return fail(ErrorKind::network,
-                        "cannot download " + util::quoted(name) + ": " + d.reason +
-                            "; gave up after " +
-                            util::human_seconds(std::chrono::duration<double>(elapsed).count()));
+        if (m_loop.out_of_time(d)) {
+            return fail(
+                ErrorKind::network,
+                "cannot download " + util::quoted(m_asset.name) + ": " + d.reason +
+                    "; gave up after " +
+                    util::human_seconds(std::chrono::duration<double>(m_loop.elapsed()).count()));
         }
-        m_console.warn("downloading " + util::quoted(name) + ": " + d.reason +
-                       (kept > 0 ? "; resuming at " + util::human_bytes(kept) : "") + " in " +
-                       util::human_seconds(static_cast<double>(d.wait.count()) / 1000.0));
-        github::g_sleep_for(d.wait);
+        m_loop.wait(d, "downloading " + util::quoted(m_asset.name) + ": " + d.reason +
+                           "; resuming that range");
         return {};
     }
 
 private:
+    source::Source& m_source;
     const source::AssetInfo& m_asset;
-    const http::RetryPolicy& m_policy;
-    util::Console& m_console;
-    std::chrono::steady_clock::time_point m_started;
-    std::mt19937 m_rng;
-    int m_attempt = 0;
+    http::RetryLoop m_loop;
 };
 
 }  // namespace
@@ -436,7 +407,6 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         }
     };
     util::Progress progress(console, "downloading " + asset.name, asset.size);
-    const auto started = std::chrono::steady_clock::now();
     if (!ranges.empty() || (kept == 0 && connections > 1 && asset.size >= k_parallel_threshold)) {
         if (!ranges.empty()) {
             std::uint64_t have = 0;
@@ -458,18 +428,10 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         d.validator = validator;
         d.fetch = [&](std::uint64_t offset, std::uint64_t end, const std::string& v,
                       http::BodySink& sink) {
-            source::Headers extra;
-            if (offset > 0 || end > 0) {
-                extra.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
-                                                (end > 0 ? std::to_string(end - 1) : ""));
-                if (!v.empty()) {
-                    extra.emplace_back("If-Range", v);
-                }
-            }
-            return source.fetch(asset, sink, extra);
+            return source.fetch(asset, source::Resume{offset, end, v}, sink);
         };
         d.make_retry = [&] {
-            return std::make_unique<StreamRetry>(asset, retry, console, started);
+            return std::make_unique<RangeRetryLoop>(source, asset, retry, console);
         };
         d.save = [&](const std::string& v, const std::vector<ByteRange>& now) {
             (void)write_meta(partial, {asset.locator, asset.size, v, now},
@@ -507,17 +469,14 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             ::unlink(meta_path(partial).c_str());
         }
     }
-    StreamRetry retrying(asset, retry, console, started);
+    const std::string what = "downloading " + util::quoted(asset.name);
+    http::RetryLoop loop(retry, console);
     int range_failures = 0;
     for (;;) {
+        loop.next();
         if (kept > 0 && validator.empty()) {
             // Without a validator a resumed body could belong to a newer file.
             start_over();
-        }
-        source::Headers extra;
-        if (kept > 0) {
-            extra.emplace_back("Range", "bytes=" + std::to_string(kept) + "-");
-            extra.emplace_back("If-Range", validator);
         }
         PartialSink sink(
             fd.get(), kept, limit, hash, tap, progress, partial, [&](const std::string& v) {
@@ -526,7 +485,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
                     (void)write_meta(partial, {asset.locator, asset.size, validator, {}});
                 }
             });
-        http::SendResult r = source.fetch(asset, sink, extra);
+        http::SendResult r = source.fetch(asset, source::Resume{kept, 0, validator}, sink);
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
             return fail(ErrorKind::filesystem, sink.write_error);
@@ -534,64 +493,64 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         if (sink.overflow) {
             discard_partial(partial);
             progress.finish();
-            std::string what =
+            std::string limit_words =
                 asset.size != 0 ? "the " + std::to_string(asset.size) + " bytes the release lists"
                                 : "the archive size limit of " + util::human_bytes(max_size) +
                                       " (max_archive_mib)";
-            return fail(ErrorKind::integrity, "the server sent more of " +
-                                                  util::quoted(asset.name) + " than " + what +
-                                                  "; the download was stopped there and discarded");
+            return fail(ErrorKind::integrity,
+                        "the server sent more of " + util::quoted(asset.name) + " than " +
+                            limit_words + "; the download was stopped there and discarded");
         }
         std::uint64_t now_have = (sink.status == 200 || sink.status == 206) ? sink.offset() : kept;
-        if (r && (r->status == 200 || r->status == 206)) {
-            if (asset.size != 0 && now_have != asset.size) {
+        const bool complete = r && (r->status == 200 || r->status == 206);
+        if (complete || (r && r->status == 416 && kept == asset.size && asset.size != 0)) {
+            if (complete && asset.size != 0 && now_have != asset.size) {
                 return fail(ErrorKind::integrity, "downloaded " + std::to_string(now_have) +
                                                       " bytes of " + util::quoted(asset.name) +
                                                       " but the release lists " +
                                                       std::to_string(asset.size));
             }
+            // A 416 for a file already whole: everything was there.
+            progress.update(now_have);
             progress.finish();
             out.size = now_have;
             out.sha256 = hash.hex_digest();
             return out;
         }
-        http::RetryDecision d;
-        if (r && r->status == 416) {
-            if (kept == asset.size && asset.size != 0) {
-                // Everything was already there.
-                progress.update(kept);
-                progress.finish();
-                out.size = kept;
-                out.sha256 = hash.hex_digest();
-                return out;
-            }
-            console.warn("the server refused to resume " + util::quoted(asset.name) +
-                         " (HTTP 416); downloading it again from the start");
+        if ((r && r->status == 416) || sink.range_mismatch) {
+            console.warn(sink.range_mismatch
+                             ? "the server answered a different range than asked for " +
+                                   util::quoted(asset.name) +
+                                   "; downloading it again from the start"
+                             : "the server refused to resume " + util::quoted(asset.name) +
+                                   " (HTTP 416); downloading it again from the start");
             start_over();
             if (++range_failures > 2) {
-                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
-                                                    ": the server keeps answering HTTP 416");
-            }
-            continue;
-        }
-        if (sink.range_mismatch) {
-            console.warn("the server answered a different range than asked for " +
-                         util::quoted(asset.name) + "; downloading it again from the start");
-            start_over();
-            if (++range_failures > 2) {
-                return fail(ErrorKind::network, "cannot download " + util::quoted(asset.name) +
-                                                    ": the server answers inconsistent ranges");
+                return fail(ErrorKind::network,
+                            "cannot download " + util::quoted(asset.name) +
+                                (sink.range_mismatch ? ": the server answers inconsistent ranges"
+                                                     : ": the server keeps answering HTTP 416"));
             }
             continue;
         }
         // Progress made: this attempt does not count against the limit.
         if (now_have > kept) {
-            retrying.progressed();
+            loop.progressed();
         }
         kept = now_have;
-        if (auto waited = retrying.wait_or_fail(r, sink.error_body, kept); !waited) {
-            return util::unexpected(waited.error());
+        http::RetryDecision d = loop.classify(r, sink.error_body);
+        if (d.action == http::RetryDecision::Action::give_up) {
+            return util::unexpected(give_up_failure(source, asset, r, d));
         }
+        if (loop.out_of_time(d)) {
+            return fail(
+                ErrorKind::network,
+                "cannot download " + util::quoted(asset.name) + ": " + d.reason +
+                    "; gave up after " +
+                    util::human_seconds(std::chrono::duration<double>(loop.elapsed()).count()));
+        }
+        loop.wait(d, what + ": " + d.reason +
+                         (kept > 0 ? "; resuming at " + util::human_bytes(kept) : ""));
     }
 }
 

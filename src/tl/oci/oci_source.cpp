@@ -152,9 +152,9 @@ public:
         return m_registry.get_small_blob(asset.locator, limit);
     }
 
-    http::SendResult fetch(const source::AssetInfo& asset, http::BodySink& sink,
-                           const source::Headers& extra) override {
-        return m_registry.get_blob(asset.locator, sink, extra);
+    http::SendResult fetch(const source::AssetInfo& asset, const source::Resume& from,
+                           http::BodySink& sink) override {
+        return m_registry.get_blob(asset.locator, sink, source::range_headers(from));
     }
 
 private:

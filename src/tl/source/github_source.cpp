@@ -1,5 +1,8 @@
 #include "tl/source/source.hpp"
 
+#include <map>
+#include <mutex>
+
 #include "tl/release/contract.hpp"
 #include "tl/release/tags.hpp"
 #include "tl/source/latest.hpp"
@@ -29,6 +32,19 @@ std::vector<platform::Platform> ReleaseInfo::platforms() const {
         }
     }
     return found;
+}
+
+Headers range_headers(const Resume& from) {
+    Headers h;
+    if (from.offset == 0 && from.end == 0) {
+        return h;
+    }
+    h.emplace_back("Range", "bytes=" + std::to_string(from.offset) + "-" +
+                                (from.end != 0 ? std::to_string(from.end - 1) : std::string()));
+    if (!from.validator.empty()) {
+        h.emplace_back("If-Range", from.validator);
+    }
+    return h;
 }
 
 bool keep_library_tag(const std::string& tag, const std::string& source_name,
@@ -69,6 +85,27 @@ github::Asset to_asset(const AssetInfo& a) {
     g.api_url = a.locator;
     return g;
 }
+
+// Passes a response on, except a refusal by a storage host (a signed URL that
+// expired), which the source answers by asking the API again.
+class RefusalFilter : public http::BodySink {
+public:
+    RefusalFilter(http::BodySink& inner, const std::string& api_url)
+        : m_inner(inner), m_api_url(api_url) {}
+    bool on_head(const http::ResponseHead& head) override {
+        http::Response r{head.status, {}, head.url, 0};
+        refused = github::storage_url_refused(r, m_api_url);
+        return refused || m_inner.on_head(head);
+    }
+    bool on_data(const char* data, std::size_t size) override {
+        return refused || m_inner.on_data(data, size);
+    }
+    bool refused = false;
+
+private:
+    http::BodySink& m_inner;
+    const std::string& m_api_url;
+};
 
 class GitHubSource : public Source {
 public:
@@ -118,14 +155,54 @@ public:
         return m_api.fetch_small_asset(to_asset(asset), limit);
     }
 
-    http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
-                           const Headers& extra) override {
-        return m_api.download_asset(to_asset(asset), sink, extra);
+    // The API is asked for the asset once; the signed storage URL it redirects
+    // to serves later fetches of it (resumes, ranges) until storage refuses it
+    // as expired, when the API is asked again, twice at most per fetch.
+    http::SendResult fetch(const AssetInfo& asset, const Resume& from,
+                           http::BodySink& sink) override {
+        const Headers range = range_headers(from);
+        for (int ask = 0;; ++ask) {
+            http::Request req = m_api.asset_request(to_asset(asset), range);
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                if (auto it = m_storage.find(asset.locator); it != m_storage.end()) {
+                    req.url = it->second;
+                }
+            }
+            RefusalFilter filter(sink, m_api.config().api_url);
+            http::BodySink& target = ask < 2 ? static_cast<http::BodySink&>(filter) : sink;
+            http::SendResult r = m_api.endpoint().send_once(req, target);
+            if (filter.refused && ask < 2) {
+                {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    m_storage.erase(asset.locator);
+                }
+                m_console.warn("downloading " + util::quoted(asset.name) +
+                               ": the download URL was refused (HTTP " +
+                               std::to_string(r ? r->status : r.error().status) +
+                               ", likely expired); asking for a fresh one");
+                continue;
+            }
+            if (r && (r->status == 200 || r->status == 206) && r->url != req.url) {
+                // Redirected to storage: later fetches go straight there.
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_storage[asset.locator] = r->url;
+            }
+            return r;
+        }
+    }
+
+    std::string advice(const http::Response& refusal) const override {
+        (void)refusal;
+        return m_api.config().token.empty() ? "no token was used: set GITHUB_TOKEN" : "";
     }
 
 private:
     github::Api m_api;
     util::Console& m_console;
+    std::mutex m_mutex;
+    // Asset API URL -> the signed storage URL it last redirected to.
+    std::map<std::string, std::string> m_storage;
 };
 
 }  // namespace

@@ -11,11 +11,9 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
-#include <random>
+#include <mutex>
 
 #include "tl/config/credentials.hpp"
-#include "tl/http/document.hpp"
-#include "tl/http/send_retry.hpp"
 #include "tl/http/url.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/source/latest.hpp"
@@ -45,34 +43,11 @@ std::string authority_of(const std::string& url) {
     return util::to_lower(auth);
 }
 
-// "bytes=N-" from the extra headers, and the If-Range validator, if any.
-struct RangeAsk {
-    std::optional<std::uint64_t> from;
-    std::string if_range;
-};
-
-RangeAsk range_of(const Headers& extra) {
-    RangeAsk ask;
-    for (const auto& [k, v] : extra) {
-        std::string key = util::to_lower(k);
-        if (key == "range" && util::starts_with(v, "bytes=") && util::ends_with(v, "-")) {
-            ask.from = util::parse_u64(std::string_view(v).substr(6, v.size() - 7));
-        } else if (key == "if-range") {
-            ask.if_range = v;
-        }
-    }
-    return ask;
-}
-
 class MirrorSource : public Source {
 public:
-    MirrorSource(http::Client& client, std::string root, const SourceOptions& options,
+    MirrorSource(http::Client& client, std::string root, const http::NetSettings& settings,
                  util::Console& console)
-        : m_client(client),
-          m_root(std::move(root)),
-          m_options(options),
-          m_console(console),
-          m_rng(std::random_device{}()) {
+        : m_root(std::move(root)), m_endpoint(client, settings, console), m_console(console) {
         if (util::starts_with(m_root, "file://")) {
             m_dir = fs::path(m_root.substr(7));
         } else if (!util::starts_with(m_root, "http://") &&
@@ -82,10 +57,6 @@ public:
         if (!is_file() && !util::ends_with(m_root, "/")) {
             m_root += "/";
         }
-        m_redirects.plain_http = m_options.plain_http;
-        m_redirects.on_redirect = [this](const std::string& from, const std::string& to) {
-            m_console.debug("redirect " + util::redact_url(from) + " -> " + util::redact_url(to));
-        };
     }
 
     std::string name() const override {
@@ -184,16 +155,16 @@ public:
         return std::move(**r);
     }
 
-    http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
-                           const Headers& extra) override {
+    http::SendResult fetch(const AssetInfo& asset, const Resume& from,
+                           http::BodySink& sink) override {
         if (is_file()) {
-            return fetch_local(asset, sink, extra);
+            return fetch_local(asset, from, sink);
         }
         http::Request req;
         req.url = asset.locator;
-        req.headers = extra;
-        req.timeouts = m_options.timeouts;
-        return http::send_following_redirects(m_client, req, sink, credentialed());
+        req.headers = range_headers(from);
+        req.timeouts = m_endpoint.settings().timeouts;
+        return credentialed().send_once(req, sink);
     }
 
 private:
@@ -207,10 +178,11 @@ private:
         return is_file() ? "file://" + loc : util::redact_url(loc);
     }
 
-    // The redirect policy with this host's credentials, looked up on first need.
-    const http::RedirectPolicy& credentialed() {
+    // The endpoint with this host's credentials, looked up on first need.
+    const http::Endpoint& credentialed() {
+        std::lock_guard<std::mutex> lock(m_mutex);
         if (m_credentials_checked) {
-            return m_redirects;
+            return m_endpoint;
         }
         m_credentials_checked = true;
         auto creds = config::credentials_for_host(authority_of(m_root));
@@ -226,13 +198,12 @@ private:
                 header = config::basic_authorization(c);
             }
             if (!header.empty()) {
-                util::register_secret(header.substr(header.find(' ') + 1));
-                m_redirects.credential = http::Credential{http::origin_of(*u), header};
+                m_endpoint.bind_credential(m_root, header);
                 m_console.debug("credentials for " + util::quoted(authority_of(m_root)) + " from " +
                                 c.from);
             }
         }
-        return m_redirects;
+        return m_endpoint;
     }
 
     // An index: its text, an empty optional when absent (404 or no file).
@@ -258,22 +229,21 @@ private:
     }
 
     Result<std::optional<std::string>> get_small(const std::string& url, std::size_t limit) {
-        const auto& policy = credentialed();
+        const auto& endpoint = credentialed();
         if (!m_credential_error.empty()) {
             return fail(ErrorKind::usage, m_credential_error);
         }
         http::StringSink sink(limit);
-        http::RetryingSend send;
+        http::Exchange send;
         send.what = "mirror request " + util::quoted(util::redact_url(url));
         send.request = [&] {
             http::Request req;
             req.url = url;
-            req.timeouts = http::document_timeouts(m_options.timeouts);
+            req.timeouts = endpoint.settings().document_timeouts();
             return req;
         };
         send.sink = &sink;
         send.accept = [](const http::Response& r) { return r.status == 200 || r.status == 404; };
-        send.body_hint = [&] { return sink.body; };
         send.advice = [this](int status, const http::RetryDecision&) -> std::string {
             if (status == 401 || status == 403) {
                 return "the mirror wants credentials: add a [\"" + authority_of(m_root) +
@@ -281,7 +251,7 @@ private:
             }
             return {};
         };
-        auto r = http::send_with_retries(m_client, send, policy, m_options.retry, m_rng, m_console);
+        auto r = endpoint.send(send);
         if (!r) {
             if (sink.overflowed) {
                 return fail(ErrorKind::integrity, util::quoted(util::redact_url(url)) +
@@ -298,8 +268,7 @@ private:
 
     // Streams a local file like an HTTP server would: 200, or 206 for a Range
     // whose If-Range matches (the validator is size and modification time).
-    http::SendResult fetch_local(const AssetInfo& asset, http::BodySink& sink,
-                                 const Headers& extra) {
+    http::SendResult fetch_local(const AssetInfo& asset, const Resume& ask, http::BodySink& sink) {
         http::ResponseHead head;
         head.url = display(asset.locator);
         std::uint64_t sent = 0;
@@ -331,11 +300,12 @@ private:
         const std::string etag = "\"" + std::to_string(size) + "-" +
                                  std::to_string(st.st_mtim.tv_sec) + "." +
                                  std::to_string(st.st_mtim.tv_nsec) + "\"";
-        RangeAsk ask = range_of(extra);
         std::uint64_t from = 0;
+        std::uint64_t to = size;
         head.status = 200;
-        if (ask.from && (ask.if_range.empty() || ask.if_range == etag)) {
-            if (*ask.from >= size) {
+        const bool ranged = ask.offset != 0 || ask.end != 0;
+        if (ranged && (ask.validator.empty() || ask.validator == etag)) {
+            if (ask.offset >= size) {
                 head.status = 416;
                 head.headers.add("content-range", "bytes */" + std::to_string(size));
                 if (!sink.on_head(head)) {
@@ -343,20 +313,23 @@ private:
                 }
                 return http::Response{416, head.headers, head.url, 0};
             }
-            from = *ask.from;
+            from = ask.offset;
+            to = ask.end != 0 ? std::min(ask.end, size) : size;
             head.status = 206;
             head.headers.add("content-range", "bytes " + std::to_string(from) + "-" +
-                                                  std::to_string(size - 1) + "/" +
+                                                  std::to_string(to - 1) + "/" +
                                                   std::to_string(size));
         }
         head.headers.add("etag", etag);
-        head.headers.add("content-length", std::to_string(size - from));
+        head.headers.add("content-length", std::to_string(to - from));
         if (!sink.on_head(head)) {
             return failed(http::TransportError::Kind::aborted, stopped);
         }
         std::vector<char> buf(1u << 20);
-        for (std::uint64_t off = from; off < size;) {
-            ssize_t n = ::pread(fd.get(), buf.data(), buf.size(), static_cast<off_t>(off));
+        for (std::uint64_t off = from; off < to;) {
+            const auto want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), to - off));
+            ssize_t n = ::pread(fd.get(), buf.data(), want, static_cast<off_t>(off));
             if (n < 0 && errno == EINTR) {
                 continue;
             }
@@ -373,21 +346,20 @@ private:
         return http::Response{head.status, head.headers, head.url, sent};
     }
 
-    http::Client& m_client;
     std::string m_root;
     fs::path m_dir;  // set for a local directory mirror
-    SourceOptions m_options;
+    http::Endpoint m_endpoint;
     util::Console& m_console;
-    http::RedirectPolicy m_redirects;
+    std::mutex m_mutex;
     bool m_credentials_checked = false;
     std::string m_credential_error;
-    std::mt19937 m_rng;
 };
 
 }  // namespace
 
 std::unique_ptr<Source> make_mirror_source(http::Client& client, const std::string& root,
-                                           const SourceOptions& options, util::Console& console) {
+                                           const http::NetSettings& options,
+                                           util::Console& console) {
     return std::make_unique<MirrorSource>(client, root, options, console);
 }
 

@@ -13,8 +13,7 @@
 
 #include "tl/github/api.hpp"
 #include "tl/http/client.hpp"
-#include "tl/http/redirect.hpp"
-#include "tl/http/retry.hpp"
+#include "tl/http/endpoint.hpp"
 #include "tl/platform/platform.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
@@ -45,7 +44,20 @@ struct ReleaseInfo {
     std::vector<platform::Platform> platforms() const;
 };
 
+// Where a fetch starts and stops, and what the bytes already held came with.
+struct Resume {
+    std::uint64_t offset = 0;  // the first byte wanted
+    std::uint64_t end = 0;     // one past the last byte wanted; 0: to the end of the asset
+    // The ETag or Last-Modified the bytes before `offset` came with; empty for
+    // none. A source whose file no longer has it answers with the whole file.
+    std::string validator;
+};
+
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// `from` as HTTP asks for it: Range (when anything but the whole file is
+// wanted) and If-Range (when a validator is known).
+Headers range_headers(const Resume& from);
 
 class Source {
 public:
@@ -60,17 +72,19 @@ public:
     virtual Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) = 0;
     // A small asset (a checksum file) in memory, with retries.
     virtual Result<std::string> fetch_small(const AssetInfo& asset, std::size_t limit) = 0;
-    // One attempt at streaming an asset; `extra` carries Range/If-Range.
-    virtual http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
-                                   const Headers& extra) = 0;
+    // One attempt at streaming an asset from `from` into `sink`; each source
+    // maps Resume to its own protocol (HTTP Range and If-Range, a seek in a
+    // file). A source refreshes what it owns itself (GitHub's signed storage
+    // URLs, asked for once and asked again when storage refuses them).
+    virtual http::SendResult fetch(const AssetInfo& asset, const Resume& from,
+                                   http::BodySink& sink) = 0;
+    // Advice for a refusal the source's own service words (a rate limit
+    // without a token: "set GITHUB_TOKEN"); empty when it has none.
+    virtual std::string advice(const http::Response& /*refusal*/) const { return {}; }
 };
 
 // How sources other than GitHub connect.
-struct SourceOptions {
-    http::RetryPolicy retry;
-    http::Timeouts timeouts;
-    http::PlainHttp plain_http = http::PlainHttp::loopback_only;
-};
+using SourceOptions = http::NetSettings;
 
 // A static mirror rooted at `root`: "https://host/path/", "http://127.0.0.1:8080/tl/"
 // or "file:///srv/tl" (the layout: mirror_layout.hpp).

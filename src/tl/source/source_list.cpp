@@ -52,9 +52,14 @@ public:
         return serving().fetch_small(asset, limit);
     }
 
-    http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
-                           const Headers& extra) override {
-        return serving().fetch(asset, sink, extra);
+    http::SendResult fetch(const AssetInfo& asset, const Resume& from,
+                           http::BodySink& sink) override {
+        return serving().fetch(asset, from, sink);
+    }
+
+    std::string advice(const http::Response& refusal) const override {
+        return m_serving != nullptr ? m_serving->advice(refusal)
+                                    : m_sources.front()->advice(refusal);
     }
 
 private:
@@ -139,9 +144,13 @@ public:
         return m_inner->fetch_small(asset, limit);
     }
 
-    http::SendResult fetch(const AssetInfo& asset, http::BodySink& sink,
-                           const Headers& extra) override {
-        return m_inner->fetch(asset, sink, extra);
+    http::SendResult fetch(const AssetInfo& asset, const Resume& from,
+                           http::BodySink& sink) override {
+        return m_inner->fetch(asset, from, sink);
+    }
+
+    std::string advice(const http::Response& refusal) const override {
+        return m_inner->advice(refusal);
     }
 
 private:
