@@ -789,6 +789,7 @@ void FakeGitHub::Impl::begin_record(FakeServer which, const httplib::Request& re
     record->server = server_name(which);
     record->method = req.method;
     record->target = req.target;
+    record->remote_port = req.remote_port;
     for (const auto& [key, value] : req.headers) {
         // httplib adds the socket addresses as pseudo headers; the client did not send them.
         if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||

@@ -55,6 +55,7 @@ struct RecordedRequest {
     std::multimap<std::string, std::string> headers;  // lower-case names
     std::uint64_t body_bytes_sent = 0;                // response body bytes written
     int status = 0;
+    int remote_port = 0;  // the client's port: one per connection
 };
 
 // How a storage rate applies: to the sum of all downloads, or to each one.
