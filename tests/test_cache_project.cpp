@@ -62,14 +62,9 @@ TEST(CacheProject, GitStatusStaysCleanAndNoLockHelperInTheProjectRoot) {
     write_file(project / "temporal-libs.toml", "version = \"v1.0.2\"\n");
     ASSERT_EQ(run_process({"git", "init", "-q", project.string()}).exit_code, 0);
     std::vector<std::string> argv = {tool_path(), "download", "--platform", f.platform};
-    auto r = run_process(argv,
-                         {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
-                          {"TEMPORAL_LIBS_CACHE_DIR", ""},
-                          {"TEMPORAL_LIBS_VERSION", ""},
-                          {"GITHUB_TOKEN", ""},
-                          {"GH_TOKEN", ""},
-                          {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}},
-                         project);
+    auto env = tool_env_reset(f.dir / "xdg");
+    env["TEMPORAL_LIBS_API_URL"] = f.github.api_url();
+    auto r = run_process(argv, env, project);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // The project default, a lockfile recorded (trust on first use), and no
     // .temporal-libs.lock.lk beside it.

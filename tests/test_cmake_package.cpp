@@ -84,24 +84,13 @@ struct Consumer {
 
     Consumer(const ReleaseFixture& fixture, std::string api_url) : f(fixture) {
         build = f.dir / "consumer-build";
-        env = {{"TEMPORAL_LIBS_API_URL", api_url},
-               {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
-               {"TEMPORAL_LIBS_RETRIES", "1"},
-               {"TEMPORAL_LIBS_FALLBACK", ""},
-               {"USE_PREBUILT_LIBS", ""},
-               {"GITHUB_TOKEN", ""},
-               {"GH_TOKEN", ""},
-               {"TEMPORAL_LIBS_VERSION", ""},
-               {"FORCE_PLATFORM", ""},
-               {"FORCE_ARCH", ""},
-               {"HTTPS_PROXY", ""},
-               {"https_proxy", ""},
-               {"HTTP_PROXY", ""},
-               {"http_proxy", ""},
-               {"XDG_CONFIG_HOME", (f.dir / "xdg").string()},
-               // One cargo target directory per build tree, shared by the tests.
-               {"CARGO_TARGET_DIR",
-                (fs::path(TL_BINARY).parent_path() / "cmake-consumer-target").string()}};
+        env = tool_env_reset(f.dir / "xdg");
+        env["TEMPORAL_LIBS_API_URL"] = api_url;
+        env["TEMPORAL_LIBS_CACHE_DIR"] = f.cache().string();
+        env["TEMPORAL_LIBS_RETRIES"] = "1";
+        // One cargo target directory per build tree, shared by the tests.
+        env["CARGO_TARGET_DIR"] =
+            (fs::path(TL_BINARY).parent_path() / "cmake-consumer-target").string();
     }
 
     // Where the consumer's sources are (a copy elsewhere has a project file of its own).

@@ -18,14 +18,12 @@ namespace {
 // The environment examples/make/Makefile runs in: the fixture's fake API and
 // cache, a linux-x64 host, no token, no user configuration.
 std::map<std::string, std::string> make_env(const ReleaseFixture& f) {
-    return {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
-            {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
-            {"FORCE_PLATFORM", "linux"},
-            {"FORCE_ARCH", "x64"},
-            {"GITHUB_TOKEN", ""},
-            {"GH_TOKEN", ""},
-            {"USE_PREBUILT_LIBS", ""},
-            {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+    auto env = tool_env_reset(f.dir / "xdg");
+    env["TEMPORAL_LIBS_API_URL"] = f.github.api_url();
+    env["TEMPORAL_LIBS_CACHE_DIR"] = f.cache().string();
+    env["FORCE_PLATFORM"] = "linux";
+    env["FORCE_ARCH"] = "x64";
+    return env;
 }
 
 fs::path source_file(const std::string& rel) {

@@ -16,6 +16,7 @@
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/c_header.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/oci/registry.hpp"
 #include "tl/publish/build.hpp"
 #include "tl/release/contract.hpp"

@@ -22,7 +22,8 @@
 #include "tl/github/checks.hpp"
 #include "tl/http/endpoint.hpp"
 #include "tl/http/url.hpp"
-#include "tl/oci/registry.hpp"
+#include "tl/oci/layout.hpp"
+#include "tl/oci/oci_source.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/release/tags.hpp"
 #include "tl/source/source.hpp"
@@ -455,9 +456,9 @@ TEST(Tags, LatestThroughAnOciRegistrySkipsToolReleases) {
     }
     auto client = http::make_curl_client({});
     util::Console console(stderr);
-    source::SourceOptions so;
+    http::NetSettings so;
     so.retry.max_attempts = 1;
-    auto oci = source::make_oci_source(*client, front.url("team/tl"), so, console);
+    auto oci = oci::make_oci_source(*client, front.url("team/tl"), so, console);
     auto latest = oci->latest("temporal-libs-");
     ASSERT_TRUE(latest && *latest) << (latest ? "none" : latest.error().message);
     EXPECT_EQ((*latest)->tag, "temporal-libs-v1.0.2");

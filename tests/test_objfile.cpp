@@ -14,6 +14,7 @@
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/c_header.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 
 using namespace tl;
 using namespace tl::objfile;

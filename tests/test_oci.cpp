@@ -20,6 +20,8 @@
 #include "tl/http/client.hpp"
 #include "tl/install/downloader.hpp"
 #include "tl/install/installer.hpp"
+#include "tl/oci/oci_destination.hpp"
+#include "tl/oci/oci_source.hpp"
 #include "tl/oci/registry.hpp"
 #include "tl/platform/platform.hpp"
 #include "tl/release/contract.hpp"
@@ -86,8 +88,8 @@ http::RetryPolicy fast_retry() {
     return p;
 }
 
-source::SourceOptions oci_options() {
-    source::SourceOptions o;
+http::NetSettings oci_options() {
+    http::NetSettings o;
     o.retry = fast_retry();
     return o;
 }
@@ -360,7 +362,7 @@ TEST(OciRegistry, MirrorThenInstallAnonymously) {
     EXPECT_EQ(registry.count_requests("POST", "/blobs/uploads/"), uploads);
     EXPECT_EQ(registry.count_requests("PUT", "/manifests/"), manifests);
 
-    auto oci = source::make_oci_source(*client, url, oci_options(), origin.console);
+    auto oci = oci::make_oci_source(*client, url, oci_options(), origin.console);
     EXPECT_EQ(oci->name(), url);
     expect_same_libraries(origin, *oci, origin.dir / "caches");
 
@@ -388,8 +390,8 @@ TEST(OciRegistry, MirrorThenInstallAnonymously) {
     auto missing = oci->release("temporal-libs-v9.9.9");
     ASSERT_TRUE(missing);
     EXPECT_FALSE(*missing);
-    auto other_repo = source::make_oci_source(*client, registry.url("nobody/here"), oci_options(),
-                                              origin.console);
+    auto other_repo =
+        oci::make_oci_source(*client, registry.url("nobody/here"), oci_options(), origin.console);
     auto none = other_repo->release(k_tag);
     ASSERT_TRUE(none) << none.error().message;
     EXPECT_FALSE(*none);
@@ -414,13 +416,13 @@ TEST(OciRegistry, BasicAuthFromCredentialsFileAndDockerConfig) {
     {
         auto dest = oci::make_oci_destination(*client, url, oci_options(), out.console);
         mirror_release(*origin.source, *dest, k_tag, origin.dir / "mirror", out.console);
-        auto oci = source::make_oci_source(*client, url, oci_options(), out.console);
+        auto oci = oci::make_oci_source(*client, url, oci_options(), out.console);
         expect_same_libraries(origin, *oci, origin.dir / "file-caches");
     }
     // Without any credentials the registry's demand is explained.
     env.set("TEMPORAL_LIBS_CREDENTIALS_FILE", (origin.dir / "absent.toml").string());
     {
-        auto oci = source::make_oci_source(*client, url, oci_options(), out.console);
+        auto oci = oci::make_oci_source(*client, url, oci_options(), out.console);
         auto r = oci->release(k_tag);
         ASSERT_FALSE(r);
         EXPECT_NE(r.error().message.find("requires credentials"), std::string::npos)
@@ -433,7 +435,7 @@ TEST(OciRegistry, BasicAuthFromCredentialsFileAndDockerConfig) {
                "{\"auths\": {\"" + registry.host() + "\": {\"auth\": \"" + auth + "\"}}}");
     env.set("DOCKER_CONFIG", (origin.dir / "docker").string());
     {
-        auto oci = source::make_oci_source(*client, url, oci_options(), out.console);
+        auto oci = oci::make_oci_source(*client, url, oci_options(), out.console);
         auto r = install_from(*oci, origin.dir / "docker-cache", "linux-x64", out.console);
         ASSERT_TRUE(r) << r.error().message;
     }
@@ -455,8 +457,8 @@ TEST(OciRegistry, WrongPasswordIsAClearError) {
     env.set("TEMPORAL_LIBS_CREDENTIALS_FILE", (dir / "credentials.toml").string());
     auto client = http::make_curl_client({});
     CapturedConsole out;
-    auto oci = source::make_oci_source(*client, registry.url("team/temporal-libs"), oci_options(),
-                                       out.console);
+    auto oci = oci::make_oci_source(*client, registry.url("team/temporal-libs"), oci_options(),
+                                    out.console);
     auto r = oci->release(k_tag);
     ASSERT_FALSE(r);
     const std::string& msg = r.error().message;
@@ -484,7 +486,7 @@ TEST(OciRegistry, ChangedBlobIsRejected) {
     auto dest = oci::make_oci_destination(*client, url, oci_options(), origin.console);
     mirror_release(*origin.source, *dest, k_tag, origin.dir / "mirror", origin.console);
 
-    auto oci = source::make_oci_source(*client, url, oci_options(), origin.console);
+    auto oci = oci::make_oci_source(*client, url, oci_options(), origin.console);
     auto rel = oci->release(k_tag);
     ASSERT_TRUE(rel && *rel);
     std::string archive = release::archive_name(*platform::parse_platform("linux-x64"), k_tag,
@@ -523,7 +525,7 @@ TEST(OciFront, BearerTokenFlowKeepsCredentialsOnTheirHosts) {
     CapturedConsole out;
     auto dest = oci::make_oci_destination(*client, url, oci_options(), out.console);
     mirror_release(*origin.source, *dest, k_tag, origin.dir / "mirror", out.console);
-    auto oci = source::make_oci_source(*client, url, oci_options(), out.console);
+    auto oci = oci::make_oci_source(*client, url, oci_options(), out.console);
     expect_same_libraries(origin, *oci, origin.dir / "caches");
 
     auto tokens = front.tokens();
@@ -570,7 +572,7 @@ TEST(OciFront, ExpiredTokenIsRenewedOnce) {
     // Tokens now expire after two requests: the install (index, three
     // manifests, checksum file, archive) renews its token along the way.
     front.set_token_uses(2);
-    auto oci = source::make_oci_source(*client, url, oci_options(), origin.console);
+    auto oci = oci::make_oci_source(*client, url, oci_options(), origin.console);
     auto r = install_from(*oci, origin.dir / "cache", "linux-x64", origin.console);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_GE(front.tokens().size(), before + 3);
@@ -594,7 +596,7 @@ TEST(OciFront, TokenServiceGetsOnlyItsOwnCredentials) {
                "[\"" + front.host() + "\"]\nusername = \"ci\"\npassword = \"registry-secret\"\n");
     env.set("TEMPORAL_LIBS_CREDENTIALS_FILE", (dir / "registry-only.toml").string());
     {
-        auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+        auto oci = oci::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
         auto r = oci->release(k_tag);
         ASSERT_FALSE(r);
         EXPECT_NE(r.error().message.find("requires credentials for \"" + front.token_host()),
@@ -609,7 +611,7 @@ TEST(OciFront, TokenServiceGetsOnlyItsOwnCredentials) {
                    front.token_host() +
                    "\"]\nusername = \"robot\"\npassword = \"token-host-secret\"\n");
     env.set("TEMPORAL_LIBS_CREDENTIALS_FILE", (dir / "both.toml").string());
-    auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+    auto oci = oci::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
     auto r = oci->release(k_tag);
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_TRUE(*r);
@@ -674,7 +676,7 @@ TEST(OciFront, ReadsOneManifestAsOrasPushesIt) {
     auto put = registry.put_manifest(k_tag, std::string(oci::k_manifest_media_type), m.dump());
     ASSERT_TRUE(put) << put.error().message;
 
-    auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+    auto oci = oci::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
     auto rel = oci->release(k_tag);
     ASSERT_TRUE(rel && *rel) << (rel ? "no release" : rel.error().message);
     ASSERT_EQ((*rel)->assets.size(), 2u);  // the untitled layer is not a file
@@ -711,7 +713,7 @@ TEST(OciFront, ManifestsMustMatchTheirDescriptors) {
                        index_for(digest, manifest.size()));
     auto client = http::make_curl_client({});
     util::Console console(stderr);
-    auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+    auto oci = oci::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
     for (const std::string& tag :
          std::vector<std::string>{"temporal-libs-v1.0.0", "temporal-libs-v2.0.0"}) {
         auto r = oci->release(tag);
@@ -727,8 +729,7 @@ TEST(OciFront, AWebServerIsNotARegistry) {
     auto client = http::make_curl_client({});
     util::Console console(stderr);
     std::string host = github.api_url().substr(github.api_url().find("://") + 3);
-    auto oci =
-        source::make_oci_source(*client, "oci://" + host + "/team/tl", oci_options(), console);
+    auto oci = oci::make_oci_source(*client, "oci://" + host + "/team/tl", oci_options(), console);
     auto r = oci->release(k_tag);
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("is not an OCI registry"), std::string::npos)
@@ -749,7 +750,7 @@ TEST(OciFront, TagListFollowsLinkPagination) {
     front.add_manifest("team/tl", "other-v9.0.0", std::string(oci::k_manifest_media_type), body);
     auto client = http::make_curl_client({});
     util::Console console(stderr);
-    auto oci = source::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
+    auto oci = oci::make_oci_source(*client, front.url("team/tl"), oci_options(), console);
     auto tags = oci->tags("temporal-libs-", 10);
     ASSERT_TRUE(tags) << tags.error().message;
     EXPECT_EQ(*tags, (std::vector<std::string>{"temporal-libs-v1.10.0", "temporal-libs-v1.9.1",

@@ -17,6 +17,7 @@
 #include "tl/archive/inflate.hpp"
 #include "tl/install/pipeline.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/util/sha256.hpp"
 #include "tl/util/strings.hpp"
 

@@ -176,6 +176,28 @@ TEST(Scanner, FixtureTreeInAGitCheckoutScansWhatGitTracks) {
                                      "ci/bootstrap", "install-rust.ts", "release/build-libs.sh"}));
 }
 
+TEST(Scanner, GitGetsARootThatAShellWouldExpandAsItIs) {
+    TestDir dir;
+    // A shell would run the substitution and split the name at the ';'.
+    fs::path tree = dir / "repo $(touch pwned) ;touch also-pwned";
+    write_file(tree / "build.sh", "cargo build\n");
+    git(tree, {"init", "-q"});
+    git(tree, {"add", "-A"});
+    git(tree, {"commit", "-q", "-m", "x"});
+    scan::ScanOptions options;
+    options.root = tree;
+    scan::ScanReport report = scan_ok(options);
+    EXPECT_EQ(report.source, scan::ListingSource::git);
+    EXPECT_TRUE(report.notes.empty());
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings[0].path, "build.sh");
+    for (const char* name : {"pwned", "also-pwned"}) {
+        EXPECT_FALSE(fs::exists(dir / name)) << name;
+        EXPECT_FALSE(fs::exists(tree / name)) << name;
+        EXPECT_FALSE(fs::exists(fs::current_path() / name)) << name;
+    }
+}
+
 TEST(Scanner, GitModeScansTrackedDependencyFoldersAndNotesDeletedFiles) {
     TestDir dir;
     fs::path tree = dir / "repo";

@@ -11,6 +11,7 @@
 
 #include "tl/objfile/abi.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "support/test_util.hpp"
+#include "tl/release/contract.hpp"
 
 namespace tl::testing {
 
@@ -159,13 +160,12 @@ std::string make_static_library(const std::string& platform, const std::string& 
 
 std::map<std::string, std::string> contract_libraries(const std::string& salt) {
     std::map<std::string, std::string> libs;
-    for (const char* n : {"temporalio_sdk_core", "temporalio_sdk_core_c_bridge",
-                          "temporalio_client", "temporalio_sdk", "temporalio_common"}) {
+    for (std::string_view n : release::k_default_libraries) {
         std::string payload;
         for (int i = 0; i < 200; ++i) {
             payload += std::string(n) + salt + " object " + std::to_string(i) + "\n";
         }
-        libs[n] = make_static_library("linux-x64", payload);
+        libs[std::string(n)] = make_static_library("linux-x64", payload);
     }
     return libs;
 }

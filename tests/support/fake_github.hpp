@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "tl/release/contract.hpp"
+
 namespace tl::testing {
 
 // One asset of a release. Content comes from `content`, or from `file` when set
@@ -67,7 +69,7 @@ enum class FakeServer { api, storage, uploads };
 class FakeGitHub {
 public:
     // Starts the three servers on ephemeral ports; `repo` is "owner/name".
-    explicit FakeGitHub(std::string repo = "proompteng/lab");
+    explicit FakeGitHub(std::string repo = std::string(release::k_default_repo));
     ~FakeGitHub();
     FakeGitHub(const FakeGitHub&) = delete;
     FakeGitHub& operator=(const FakeGitHub&) = delete;

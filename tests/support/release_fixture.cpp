@@ -31,18 +31,9 @@ namespace {
 
 std::map<std::string, std::string> tool_env(const ReleaseFixture& f,
                                             const std::map<std::string, std::string>& env) {
-    std::map<std::string, std::string> e = {{"TEMPORAL_LIBS_API_URL", f.github.api_url()},
-                                            {"TEMPORAL_LIBS_CACHE_DIR", f.cache().string()},
-                                            {"GITHUB_TOKEN", ""},
-                                            {"GH_TOKEN", ""},
-                                            {"TEMPORAL_LIBS_VERSION", ""},
-                                            {"FORCE_PLATFORM", ""},
-                                            {"FORCE_ARCH", ""},
-                                            {"HTTPS_PROXY", ""},
-                                            {"https_proxy", ""},
-                                            {"HTTP_PROXY", ""},
-                                            {"http_proxy", ""},
-                                            {"XDG_CONFIG_HOME", (f.dir / "xdg").string()}};
+    std::map<std::string, std::string> e = tool_env_reset(f.dir / "xdg");
+    e["TEMPORAL_LIBS_API_URL"] = f.github.api_url();
+    e["TEMPORAL_LIBS_CACHE_DIR"] = f.cache().string();
     for (const auto& [k, v] : env) {
         e[k] = v;
     }

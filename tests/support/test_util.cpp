@@ -18,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tl/config/config.hpp"
 #include "tl/util/fs.hpp"
 
 extern char** environ;
@@ -66,6 +67,21 @@ namespace {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> tool_env_reset(const fs::path& xdg_config_home) {
+    std::map<std::string, std::string> env;
+    for (const config::KeyInfo& key : config::keys()) {
+        if (key.env != nullptr)
+            env[key.env] = "";
+    }
+    for (const char* name :
+         {"GITHUB_TOKEN", "GH_TOKEN", "FORCE_PLATFORM", "FORCE_ARCH", "HTTPS_PROXY", "https_proxy",
+          "HTTP_PROXY", "http_proxy", "USE_PREBUILT_LIBS"}) {
+        env[name] = "";
+    }
+    env["XDG_CONFIG_HOME"] = xdg_config_home.string();
+    return env;
+}
 
 int spawn_process(const std::vector<std::string>& argv,
                   const std::map<std::string, std::string>& env, const fs::path& cwd,

@@ -40,6 +40,13 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           const fs::path& cwd = {});
 
+// The environment a test runs the tool in, before the test's own variables:
+// every configuration key's variable (config::keys()) unset, and the others
+// the tool takes from its caller (GITHUB_TOKEN and GH_TOKEN, FORCE_PLATFORM and
+// FORCE_ARCH, the proxies, USE_PREBUILT_LIBS) too; the user configuration is
+// read from `xdg_config_home`. For run_process, whose empty values unset.
+std::map<std::string, std::string> tool_env_reset(const fs::path& xdg_config_home);
+
 // Starts `argv` without waiting: standard output and error go to `log` (appended),
 // standard input is /dev/null. Returns the process id; wait with wait_process().
 int spawn_process(const std::vector<std::string>& argv,

@@ -70,10 +70,7 @@ Result<std::int64_t> source_date_epoch() {
 
 Result<Created> create_archive(const std::filesystem::path& out, const std::vector<Entry>& entries,
                                const CreateOptions& options) {
-    auto file = util::AtomicFile::create(out);
-    if (!file) {
-        return util::unexpected(file.error());
-    }
+    TL_TRY_ASSIGN(file, util::AtomicFile::create(out))
     Sink sink;
     sink.file = &*file;
     std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
@@ -191,9 +188,7 @@ Result<Created> create_archive(const std::filesystem::path& out, const std::vect
     if (archive_write_close(a.get()) != ARCHIVE_OK) {
         return la_fail("close");
     }
-    if (auto r = file->commit(); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(file->commit());
     created.size = sink.size;
     created.sha256 = sink.hash.hex_digest();
     return created;

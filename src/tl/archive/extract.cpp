@@ -113,10 +113,7 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
         }
         const char* raw = archive_entry_pathname(entry);
         std::string name = raw ? raw : "";
-        auto path = normalize_entry_path(name, limits);
-        if (!path) {
-            return util::unexpected(path.error());
-        }
+        TL_TRY_ASSIGN(path, normalize_entry_path(name, limits))
         mode_t type = archive_entry_filetype(entry);
         if (archive_entry_hardlink(entry) != nullptr) {
             return unsafe(
@@ -135,10 +132,7 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
         }
         std::vector<std::string> components = util::split(*path, '/');
         if (type == AE_IFDIR) {
-            auto dir = open_parent(root.get(), components, name);
-            if (!dir) {
-                return util::unexpected(dir.error());
-            }
+            TL_TRY_ASSIGN(dir, open_parent(root.get(), components, name))
             continue;
         }
         if (archive_entry_sparse_count(entry) > 0) {
@@ -154,10 +148,7 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
         }
         std::string leaf = components.back();
         components.pop_back();
-        auto dir = open_parent(root.get(), components, name);
-        if (!dir) {
-            return util::unexpected(dir.error());
-        }
+        TL_TRY_ASSIGN(dir, open_parent(root.get(), components, name))
         UniqueFd out(::openat(dir->get(), leaf.c_str(),
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
         if (!out) {
@@ -218,17 +209,11 @@ Result<std::vector<ExtractedFile>> extract_from(struct archive* a,
                 return fail(ErrorKind::integrity, "archive is damaged at " + util::quoted(name) +
                                                       ": " + (msg ? msg : "read error"));
             }
-            if (auto w = fill_to(static_cast<std::uint64_t>(offset)); !w) {
-                return util::unexpected(w.error());
-            }
-            if (auto w = append(block, n); !w) {
-                return util::unexpected(w.error());
-            }
+            TL_TRY(fill_to(static_cast<std::uint64_t>(offset)));
+            TL_TRY(append(block, n));
         }
         if (archive_entry_size_is_set(entry)) {
-            if (auto w = fill_to(static_cast<std::uint64_t>(archive_entry_size(entry))); !w) {
-                return util::unexpected(w.error());
-            }
+            TL_TRY(fill_to(static_cast<std::uint64_t>(archive_entry_size(entry))));
         }
         if (watched) {
             watcher->done();

@@ -44,10 +44,7 @@ public:
                 if (m_in_size == 0) {
                     break;
                 }
-                auto next = next_member();
-                if (!next) {
-                    return util::unexpected(next.error());
-                }
+                TL_TRY_ASSIGN(next, next_member())
                 if (!*next) {
                     break;
                 }

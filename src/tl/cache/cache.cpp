@@ -292,17 +292,12 @@ Lookup Cache::lookup(const std::string& tag, const std::string& platform, Verify
 
 Result<util::FileLock> Cache::lock_entry(const std::string& tag, const std::string& platform,
                                          const std::function<void()>& on_wait) const {
-    if (auto r = ensure_layout(); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(ensure_layout());
     fs::path path = lock_path(tag, platform);
     if (auto m = util::move_aside_unexpected(path, false); m && !m->empty()) {
         note({*m});
     }
-    auto quick = util::FileLock::try_acquire(path);
-    if (!quick) {
-        return util::unexpected(quick.error());
-    }
+    TL_TRY_ASSIGN(quick, util::FileLock::try_acquire(path))
     if (*quick) {
         return std::move(**quick);
     }
@@ -332,9 +327,7 @@ void Cache::remove_leftovers(const std::string& tag, const std::string& platform
 
 Result<fs::path> Cache::make_staging(const std::string& tag, const std::string& platform) const {
     fs::path parent = m_root / tag;
-    if (auto r = util::create_directories(m_root); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(util::create_directories(m_root));
     std::vector<std::string> moved;
     auto r = util::ensure_plain_directory(parent, moved);
     note(std::move(moved));
@@ -350,9 +343,7 @@ Result<fs::path> Cache::make_staging(const std::string& tag, const std::string& 
 }
 
 Result<fs::path> Cache::install(const fs::path& staging, const EntryRecord& record) const {
-    if (auto w = util::write_file_atomic(staging / k_entry_file, to_json(record)); !w) {
-        return util::unexpected(w.error());
-    }
+    TL_TRY(util::write_file_atomic(staging / k_entry_file, to_json(record)));
     fs::path final_dir = entry_dir(record.tag, record.platform);
     if (auto m = util::move_aside_unexpected(final_dir, /*want_directory=*/true); !m) {
         return util::unexpected(m.error());
@@ -505,19 +496,12 @@ std::vector<std::pair<std::string, std::string>> Cache::entries() const {
 }
 
 Result<bool> Cache::remove_entry(const std::string& tag, const std::string& platform) const {
-    if (auto r = util::create_directories(m_root / ".locks"); !r) {
-        return util::unexpected(r.error());
-    }
-    auto lock = util::FileLock::try_acquire(lock_path(tag, platform));
-    if (!lock) {
-        return util::unexpected(lock.error());
-    }
+    TL_TRY(util::create_directories(m_root / ".locks"));
+    TL_TRY_ASSIGN(lock, util::FileLock::try_acquire(lock_path(tag, platform)))
     if (!*lock) {
         return false;
     }
-    if (auto r = discard_entry(tag, platform); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(discard_entry(tag, platform));
     remove_leftovers(tag, platform);
     std::error_code ec;
     fs::remove(m_root / tag, ec);  // only succeeds when no other platform is left

@@ -5,6 +5,7 @@
 #include "tl/cli/commands.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/source/resolve.hpp"
 #include "tl/util/parallel.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
@@ -146,30 +147,12 @@ std::string common_tag(Context& ctx, Session& s, bool all,
     if (!latest && !all) {
         return version;  // nothing to ask: cached platforms make no request
     }
-    source::Source* src = s.source(ctx);
-    auto found = latest ? src->latest(std::string(release::k_tag_prefix)) : src->release(version);
-    if (!found) {
-        throw Error(found.error());
-    }
-    if (!*found) {
-        throw Error(ErrorKind::not_found,
-                    latest ? "no published release with a tag starting with '" +
-                                 std::string(release::k_tag_prefix) + "' in " + src->name() +
-                                 " (drafts and pre-releases are not considered)"
-                           : "release " + util::quoted(version) + " not found in " + src->name() +
-                                 " (check --version, or pass --source)");
-    }
-    if (latest) {
-        ctx.console.info("latest release is " + util::quoted((*found)->tag));
-    }
+    source::ReleaseInfo found =
+        value_or_throw(source::resolve_release(*s.source(ctx), version, ctx.console));
     if (all) {
-        platforms = (*found)->platforms();
-        if (platforms.empty()) {
-            throw Error(ErrorKind::not_found,
-                        "release " + util::quoted((*found)->tag) + " has no platform archives");
-        }
+        platforms = select_platforms("all", s.config, found, s.platform);
     }
-    return (*found)->tag;
+    return found.tag;
 }
 
 // What happened to one platform.

@@ -11,7 +11,7 @@
 #include "tl/cli/commands.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/objfile/abi.hpp"
-#include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/platform/platform.hpp"
 #include "tl/util/error.hpp"
 #include "tl/util/strings.hpp"

@@ -8,6 +8,7 @@
 #include "tl/cli/commands.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/source/resolve.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/strings.hpp"
 
@@ -30,38 +31,6 @@ const char* change_name(LockChange c) {
     return "added";
 }
 
-// The platforms to lock: "all" (every platform the release has an archive
-// for), the named ones (comma-separated), else the `platforms` key, else this host.
-std::vector<platform::Platform> platforms_to_lock(const std::string& wanted, Session& s,
-                                                  const source::ReleaseInfo& release) {
-    std::vector<platform::Platform> out;
-    if (is_all_platforms(wanted)) {
-        out = release.platforms();
-        if (out.empty()) {
-            throw Error(ErrorKind::not_found,
-                        "release " + util::quoted(release.tag) + " has no platform archives");
-        }
-    } else if (!wanted.empty()) {
-        out = parse_platform_list(wanted);
-    } else {
-        for (const auto& name : s.config.list("platforms")) {
-            auto p = platform::parse_platform(name);
-            if (!p) {
-                throw Error(ErrorKind::usage, "'platforms' names " + util::quoted(name) +
-                                                  ", not one of " + platform::supported_list());
-            }
-            out.push_back(*p);
-        }
-        if (out.empty()) {
-            out.push_back(s.platform);
-        }
-    }
-    std::sort(out.begin(), out.end(), [](const platform::Platform& a, const platform::Platform& b) {
-        return a.name() < b.name();
-    });
-    return out;
-}
-
 // The release to lock: the configured tag, or the newest for "latest".
 source::ReleaseInfo release_to_lock(Context& ctx, Session& s) {
     source::Source* src = s.source(ctx);
@@ -70,17 +39,7 @@ source::ReleaseInfo release_to_lock(Context& ctx, Session& s) {
                     "lock cross-checks the release's checksums and needs the network; drop "
                     "--offline");
     }
-    const std::string prefix(release::k_tag_prefix);
-    auto found = release::is_latest(s.options.version) ? src->latest(prefix)
-                                                       : src->release(s.options.version);
-    if (!found) {
-        throw Error(found.error());
-    }
-    if (!*found) {
-        throw Error(ErrorKind::not_found,
-                    "release " + util::quoted(s.options.version) + " not found in " + src->name());
-    }
-    return std::move(**found);
+    return value_or_throw(source::resolve_release(*src, s.options.version, ctx.console));
 }
 
 void run_lock(Context& ctx, const CommonFlags& flags) {
@@ -91,7 +50,12 @@ void run_lock(Context& ctx, const CommonFlags& flags) {
     }
     Session s = open_session(ctx, f);
     source::ReleaseInfo release = release_to_lock(ctx, s);
-    std::vector<platform::Platform> platforms = platforms_to_lock(wanted, s, release);
+    std::vector<platform::Platform> platforms =
+        select_platforms(wanted, s.config, release, s.platform);
+    std::sort(platforms.begin(), platforms.end(),
+              [](const platform::Platform& a, const platform::Platform& b) {
+                  return a.name() < b.name();
+              });
 
     install::Installer installer(
         *s.cache, [&] { return s.source(ctx); }, ctx.console);

@@ -2,11 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/cli/commands.hpp"
+#include "tl/cli/remotes.hpp"
 #include "tl/cli/session.hpp"
 #include "tl/mirror/copy.hpp"
-#include "tl/oci/registry.hpp"
 #include "tl/release/contract.hpp"
-#include "tl/util/redact.hpp"
+#include "tl/source/resolve.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::cli {
@@ -17,29 +17,6 @@ struct MirrorFlags {
     CommonFlags common;
     std::string to;
 };
-
-// The destination --to names: a directory (path or file://) or an OCI
-// repository (oci://), which talks through `client`.
-std::unique_ptr<mirror::Destination> open_destination(const std::string& to, http::Client& client,
-                                                      const github::ApiConfig& api,
-                                                      util::Console& console) {
-    std::string spec(util::trim(to));
-    if (util::starts_with(spec, "file://")) {
-        spec = spec.substr(7);
-    } else if (util::starts_with(spec, "oci://")) {
-        return oci::make_oci_destination(client, spec, source_options_from(api), console);
-    } else if (spec.find("://") != std::string::npos) {
-        throw Error(ErrorKind::usage,
-                    "cannot mirror to " + util::quoted(util::redact_url(spec)) +
-                        ": --to takes a directory (/srv/tl, file:///srv/tl) or an OCI "
-                        "repository (oci://HOST/REPO)");
-    }
-    if (spec.empty()) {
-        throw Error(ErrorKind::usage, "--to needs a directory, e.g. --to /srv/temporal-libs");
-    }
-    std::error_code ec;
-    return mirror::make_directory_destination(std::filesystem::absolute(spec, ec));
-}
 
 // The release-wide assets when the release has none: not worth a line.
 bool nothing_to_say(const mirror::PlatformOutcome& o) {
@@ -75,46 +52,26 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     // The destination's own client: the workers below each use theirs.
     auto destination_client = make_client();
     std::unique_ptr<mirror::Destination> destination =
-        open_destination(flags.to, *destination_client, api, ctx.console);
+        make_destination(flags.to, *destination_client, api.net, ctx.console);
     std::vector<std::string> specs = c.list("sources");
 
     // Resolve the release once, so every worker copies the same tag.
     auto client = make_client();
     auto source = make_sources(specs, *client, api, ctx.console);
     std::string version = c.text("version");
-    std::optional<source::ReleaseInfo> release;
-    if (release::is_latest(version)) {
-        release = value_or_throw(source->latest(std::string(release::k_tag_prefix)));
-        if (!release) {
-            throw Error(ErrorKind::not_found, "no published release in " + source->name());
-        }
-    } else {
-        std::string tag = value_or_throw(release::normalize_tag(version));
-        release = value_or_throw(source->release(tag));
-        if (!release) {
-            throw Error(ErrorKind::not_found, "release " + util::quoted(tag) + " not found in " +
-                                                  source->name() +
-                                                  " (check --version, or pass --source)");
-        }
-    }
+    std::optional<source::ReleaseInfo> release = value_or_throw(source::resolve_release(
+        *source,
+        release::is_latest(version) ? version : value_or_throw(release::normalize_tag(version)),
+        ctx.console));
 
     mirror::CopyOptions options;
     options.tag = release->tag;
     options.retry = api.net.retry;
     options.connections = connections_from(c);
-    std::string wanted = f.platform.empty() ? util::join(c.list("platforms"), ",") : f.platform;
-    if (is_all_platforms(wanted)) {
-        options.platforms = release->platforms();
-    } else if (wanted.empty()) {
-        options.platforms.push_back(value_or_throw(platform::resolve_platform(
-            std::nullopt, std::nullopt, std::nullopt, platform::read_host())));
-    } else {
-        options.platforms = parse_platform_list(wanted);
-    }
-    if (options.platforms.empty()) {
-        throw Error(ErrorKind::not_found,
-                    "release " + util::quoted(release->tag) + " has no platform archives");
-    }
+    options.platforms =
+        select_platforms(f.platform, c, *release,
+                         value_or_throw(platform::resolve_platform(
+                             std::nullopt, std::nullopt, std::nullopt, platform::read_host())));
     std::vector<std::string> names;
     for (const auto& p : options.platforms) {
         names.push_back(p.name());
@@ -210,9 +167,8 @@ void add_mirror_command(CLI::App& app, Context& ctx) {
             "A platform, a comma-separated list, or all (default: the 'platforms' "
             "setting, else this host)");
     cmd->get_option("--source")
-        ->description(
-            "Copy from this source only (github, github:OWNER/NAME, https://HOST/PATH/, "
-            "file:///DIR); default: the 'sources' list");
+        ->description(std::string("Copy from this source only (") + k_source_forms +
+                      "); default: the 'sources' list");
     cmd->add_option("--to", flags->to, "Where to copy: a directory, file:///DIR or oci://HOST/REPO")
         ->required();
 }

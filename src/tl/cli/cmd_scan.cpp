@@ -3,6 +3,7 @@
 // picks the formatter and turns remaining findings into exit 7 when asked.
 
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include "tl/cli/commands.hpp"
@@ -36,16 +37,13 @@ void run_scan(const ScanFlags& flags, Context& ctx) {
     scan::ScanReport report = value_or_throw(scan::scan_tree(options));
     ctx.console.debug(std::string("listed files with ") + scan::source_label(report.source));
 
-    std::string rendered;
-    if (flags.format == "json") {
-        rendered = scan::to_json(report);
-    } else if (flags.format == "sarif") {
-        rendered = scan::to_sarif(report);
-    } else if (flags.format == "markdown") {
-        rendered = scan::to_markdown(report);
-    } else {
-        rendered = scan::to_text(report);
-    }
+    // --format is checked against these names when the flags are parsed.
+    static const std::map<std::string, std::string (*)(const scan::ScanReport&)> formatters = {
+        {"text", scan::to_text},
+        {"json", scan::to_json},
+        {"sarif", scan::to_sarif},
+        {"markdown", scan::to_markdown}};
+    std::string rendered = formatters.at(flags.format)(report);
     if (flags.output.empty()) {
         std::fwrite(rendered.data(), 1, rendered.size(), stdout);
         std::fflush(stdout);

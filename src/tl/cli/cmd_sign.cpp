@@ -33,7 +33,7 @@ std::string default_trusted_comment() {
 
 void run_sign(Context& ctx, const SignFlags& f) {
     namespace fs = std::filesystem;
-    auto key_text = util::read_file(f.key, 64 * 1024);
+    auto key_text = util::read_file(f.key, std::uint64_t{64} * 1024);
     if (!key_text) {
         throw Error(
             key_text.error().kind == ErrorKind::not_found ? ErrorKind::usage

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tl/archive/budget.hpp"
+#include "tl/cli/remotes.hpp"
 #include "tl/github/api.hpp"
 #include "tl/github/checks.hpp"
 #include "tl/install/ranges.hpp"
@@ -52,9 +53,8 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
     cmd->add_option("--api-url", f.api_url, "GitHub API base URL [env TEMPORAL_LIBS_API_URL]")
         ->check(non_empty());
     cmd->add_option("--source", f.source,
-                    "Use only this source: github, github:OWNER/NAME, https://HOST/PATH/, "
-                    "file:///DIR or oci://HOST/REPO (default: the 'sources' list, "
-                    "env TEMPORAL_LIBS_SOURCES)")
+                    std::string("Use only this source: ") + k_source_forms +
+                        " (default: the 'sources' list, env TEMPORAL_LIBS_SOURCES)")
         ->check(non_empty());
     cmd->add_flag("--allow-http", f.allow_http,
                   "Allow plain http:// to hosts other than loopback (trusted networks only)");
@@ -284,15 +284,30 @@ std::vector<platform::Platform> parse_platform_list(const std::string& text) {
     return out;
 }
 
+std::vector<platform::Platform> select_platforms(const std::string& wanted,
+                                                 const config::Config& config,
+                                                 const source::ReleaseInfo& release,
+                                                 const platform::Platform& fallback) {
+    const std::string named = wanted.empty() ? util::join(config.list("platforms"), ",") : wanted;
+    if (named.empty()) {
+        return {fallback};
+    }
+    if (!is_all_platforms(named)) {
+        return parse_platform_list(named);
+    }
+    std::vector<platform::Platform> out = release.platforms();
+    if (out.empty()) {
+        throw Error(ErrorKind::not_found,
+                    "release " + util::quoted(release.tag) + " has no platform archives");
+    }
+    return out;
+}
+
 http::Client& Session::client() {
     if (!m_client) {
         m_client = make_client();
     }
     return *m_client;
-}
-
-source::SourceOptions source_options_from(const github::ApiConfig& api) {
-    return api.net;
 }
 
 std::unique_ptr<http::Client> make_client() {
@@ -305,13 +320,13 @@ std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& spe
                                              http::Client& client, const github::ApiConfig& api,
                                              util::Console& console) {
     if (specs.empty()) {
-        throw Error(ErrorKind::usage, std::string("'sources' is empty; list at least one of: ") +
-                                          source::k_source_forms);
+        throw Error(ErrorKind::usage,
+                    std::string("'sources' is empty; list at least one of: ") + k_source_forms);
     }
-    source::SourceOptions options = source_options_from(api);
+    http::NetSettings options = api.net;
     std::vector<std::unique_ptr<source::Source>> sources;
     for (const auto& spec : specs) {
-        sources.push_back(value_or_throw(source::make_source(spec, client, api, options, console)));
+        sources.push_back(make_source(spec, client, api, options, console));
     }
     return source::make_source_list(std::move(sources), console);
 }

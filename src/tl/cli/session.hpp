@@ -102,16 +102,13 @@ unsigned connections_from(const config::Config& config);
 // configuration; throws tl::Error (usage) for bad values.
 github::ApiConfig api_config_from(const config::Config& config);
 
-// The source list `specs` names, tried in order (see source::make_source);
-// throws tl::Error (usage) for an empty list or a spec it does not understand.
-// Retries, timeouts and the plain-HTTP policy for mirrors and registries: the
-// same as for the GitHub API.
-source::SourceOptions source_options_from(const github::ApiConfig& api);
-
 // A libcurl client with the tool's User-Agent. One per thread: a client is not
 // safe to share between threads.
 std::unique_ptr<http::Client> make_client();
 
+// The source list `specs` names, tried in order (see cli/remotes.hpp), with
+// the GitHub API's network settings for every source; throws tl::Error
+// (usage) for an empty list or a spec it does not understand.
 std::unique_ptr<source::Source> make_sources(const std::vector<std::string>& specs,
                                              http::Client& client, const github::ApiConfig& api,
                                              util::Console& console);
@@ -123,6 +120,15 @@ bool is_all_platforms(const std::string& text);
 // names or target triples) in the order given, each once; throws tl::Error
 // (usage) for an unknown one. "all" is the caller's: it needs the release.
 std::vector<platform::Platform> parse_platform_list(const std::string& text);
+
+// "Which platforms", decided once for download, lock and mirror: `wanted`
+// ("all": every platform `release` has archives for; "a,b": those), else the
+// `platforms` key of `config`, else `fallback` (this host). Throws tl::Error:
+// usage for an unknown name, not_found when the release has no archives.
+std::vector<platform::Platform> select_platforms(const std::string& wanted,
+                                                 const config::Config& config,
+                                                 const source::ReleaseInfo& release,
+                                                 const platform::Platform& fallback);
 
 // Builds a session from configuration and flags; throws tl::Error (usage) for
 // bad values. No network request is made here.

@@ -30,15 +30,17 @@ const char* origin_name(Origin o) {
 }
 
 const std::vector<KeyInfo>& keys() {
+    static const std::string default_library_list = util::join(release::default_libraries(), ",");
     static const std::vector<KeyInfo> table = {
         {"version", "TEMPORAL_LIBS_VERSION", release::k_pinned_default_tag.data(),
          "release to use: a tag (temporal-libs-v1.0.2), a version (v1.0.2) or latest"},
-        {"repo", "TEMPORAL_LIBS_REPO", "proompteng/lab", "GitHub repository holding the releases"},
+        {"repo", "TEMPORAL_LIBS_REPO", release::k_default_repo.data(),
+         "GitHub repository holding the releases"},
         {"sources", "TEMPORAL_LIBS_SOURCES", "github",
          "where releases come from, tried in order: github, github:OWNER/NAME, a static mirror "
          "(https://HOST/PATH/, file:///DIR or /DIR) or oci://HOST/REPO",
          true},
-        {"api_url", "TEMPORAL_LIBS_API_URL", "https://api.github.com",
+        {"api_url", "TEMPORAL_LIBS_API_URL", release::k_default_api_url.data(),
          "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
         {"cache_dir", "TEMPORAL_LIBS_CACHE_DIR", ".temporal-libs-cache",
          "cache directory; relative paths are relative to the project directory; ~ and $VAR "
@@ -46,9 +48,7 @@ const std::vector<KeyInfo>& keys() {
          false, true},
         {"platforms", nullptr, "", "platforms to fetch for lock and mirror (default: this host)",
          true},
-        {"libraries", nullptr,
-         "temporalio_sdk_core,temporalio_sdk_core_c_bridge,temporalio_client,temporalio_sdk,"
-         "temporalio_common",
+        {"libraries", nullptr, default_library_list.c_str(),
          "libraries every archive must hold (names without lib and .a)", true},
         {"verify", "TEMPORAL_LIBS_VERIFY", "fast",
          "check of cached files before use: fast (size, inode, mtime) or full (SHA-256)"},

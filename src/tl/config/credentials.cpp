@@ -96,14 +96,8 @@ Result<std::optional<HostCredentials>> from_toml(const fs::path& file, const std
     }
     HostCredentials c;
     c.username = t->operator[]("username").value_or(std::string());
-    auto password = secret(*t, "password", file, host);
-    if (!password) {
-        return util::unexpected(password.error());
-    }
-    auto token = secret(*t, "token", file, host);
-    if (!token) {
-        return util::unexpected(token.error());
-    }
+    TL_TRY_ASSIGN(password, secret(*t, "password", file, host))
+    TL_TRY_ASSIGN(token, secret(*t, "token", file, host))
     c.password = *password;
     c.token = *token;
     c.from = "credentials file '" + file.string() + "'";

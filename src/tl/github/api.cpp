@@ -103,16 +103,8 @@ std::vector<std::pair<std::string, std::string>> Api::base_headers(const char* a
 Result<Api::JsonResponse> Api::get_json(const std::string& url) {
     const std::string what = "GitHub API request " + util::quoted(util::redact_url(url));
     http::StringSink sink(32u << 20);
-    http::Exchange send;
-    send.what = what;
-    send.request = [&] {
-        http::Request req;
-        req.url = url;
-        req.headers = base_headers("application/vnd.github+json");
-        req.timeouts = m_config.net.document_timeouts();
-        return req;
-    };
-    send.sink = &sink;
+    http::Exchange send =
+        m_endpoint.document_get(what, url, sink, base_headers("application/vnd.github+json"));
     send.accept = [](const http::Response& r) { return r.status == 200 || r.status == 404; };
     send.keep_on_give_up = [](const http::Response& r, const http::RetryDecision&) {
         return r.status == 401 || r.status == 403;
@@ -124,10 +116,7 @@ Result<Api::JsonResponse> Api::get_json(const std::string& url) {
         return m_config.token.empty() ? "no token was used: set GITHUB_TOKEN to get a higher limit"
                                       : "a token was used; wait, or use another token";
     };
-    auto r = m_endpoint.send(send);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, m_endpoint.send(send))
     if (r->status == 401) {
         return fail(ErrorKind::network,
                     what + " failed: HTTP 401 bad credentials (check GITHUB_TOKEN/GH_TOKEN)");
@@ -146,17 +135,11 @@ Result<Api::JsonResponse> Api::get_json(const std::string& url) {
 
 Result<std::optional<Release>> Api::release_by_tag(const std::string& tag) {
     std::string url = m_config.api_url + "/repos/" + m_config.repo + "/releases/tags/" + tag;
-    auto r = get_json(url);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, get_json(url))
     if (r->not_found) {
         return std::optional<Release>{};
     }
-    auto rel = parse_release(r->body);
-    if (!rel) {
-        return util::unexpected(rel.error());
-    }
+    TL_TRY_ASSIGN(rel, parse_release(r->body))
     return std::optional<Release>(std::move(*rel));
 }
 
@@ -164,20 +147,14 @@ Result<std::optional<Release>> Api::find_release(const std::function<bool(const 
     std::string url = m_config.api_url + "/repos/" + m_config.repo + "/releases?per_page=100";
     // A monorepo can hold thousands of releases; stop well before looping forever.
     for (int page = 0; page < 200 && !url.empty(); ++page) {
-        auto r = get_json(url);
-        if (!r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY_ASSIGN(r, get_json(url))
         if (r->not_found) {
             return fail(ErrorKind::not_found,
                         "repository " + util::quoted(m_config.repo) + " not found at " +
                             util::quoted(m_config.api_url) +
                             " (check TEMPORAL_LIBS_REPO; a private repository needs GITHUB_TOKEN)");
         }
-        auto list = parse_release_list(r->body);
-        if (!list) {
-            return util::unexpected(list.error());
-        }
+        TL_TRY_ASSIGN(list, parse_release_list(r->body))
         for (auto& rel : *list) {
             if (pick(rel)) {
                 return std::optional<Release>(std::move(rel));
@@ -233,13 +210,15 @@ std::optional<http::RetryDecision> fresh_url_decision(const http::Response& resp
     return d;
 }
 
-Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit) {
-    http::StringSink sink(limit);
+Result<http::Response> Api::get_asset(const Asset& asset, http::BodySink& sink,
+                                      const std::string& what, bool document) {
     http::Exchange send;
-    send.what = "downloading " + util::quoted(asset.name);
+    send.what = what;
     send.request = [&] {
         http::Request req = asset_request(asset, {});
-        req.timeouts = m_config.net.document_timeouts();
+        if (document) {
+            req.timeouts = m_config.net.document_timeouts();
+        }
         return req;
     };
     send.sink = &sink;
@@ -249,7 +228,12 @@ Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit
     };
     send.keep_on_give_up = [](const http::Response&, const http::RetryDecision&) { return true; };
     send.warn_with_what = true;
-    auto r = m_endpoint.send(send);
+    return m_endpoint.send(send);
+}
+
+Result<std::string> Api::fetch_small_asset(const Asset& asset, std::size_t limit) {
+    http::StringSink sink(limit);
+    auto r = get_asset(asset, sink, "downloading " + util::quoted(asset.name), true);
     if (!r) {
         if (sink.overflowed) {
             return fail(ErrorKind::integrity, "asset " + util::quoted(asset.name) +

@@ -14,19 +14,18 @@
 #include "tl/github/release.hpp"
 #include "tl/http/client.hpp"
 #include "tl/http/endpoint.hpp"
+#include "tl/release/contract.hpp"
 #include "tl/util/console.hpp"
 #include "tl/util/error.hpp"
 
 namespace tl::github {
 
-inline constexpr std::string_view k_default_api_url = "https://api.github.com";
-inline constexpr std::string_view k_default_repo = "proompteng/lab";
 inline constexpr std::string_view k_api_version = "2022-11-28";
 
 struct ApiConfig {
-    std::string api_url = std::string(k_default_api_url);
-    std::string repo = std::string(k_default_repo);  // "owner/name"
-    std::string token;                               // empty: anonymous
+    std::string api_url = std::string(release::k_default_api_url);
+    std::string repo = std::string(release::k_default_repo);  // "owner/name"
+    std::string token;                                        // empty: anonymous
     http::NetSettings net;
 };
 
@@ -57,6 +56,12 @@ public:
     http::Request asset_request(
         const Asset& asset,
         const std::vector<std::pair<std::string, std::string>>& extra_headers) const;
+
+    // Streams an asset into `sink` with retries, asking the API again when a
+    // signed storage URL expired; a refusal is returned as the response.
+    // `document`: a small file, held to the document deadline.
+    Result<http::Response> get_asset(const Asset& asset, http::BodySink& sink,
+                                     const std::string& what, bool document);
 
     // Fetches a small asset (a checksum file) into memory, with retries.
     Result<std::string> fetch_small_asset(const Asset& asset, std::size_t limit = 1u << 20);

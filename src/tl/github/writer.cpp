@@ -16,22 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string percent_encode(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // Hashes a streamed body.
 class HashSink : public http::BodySink {
 public:
@@ -69,7 +53,7 @@ bool upload_origin_allowed(const std::string& api_url, const std::string& upload
 
 std::string upload_url_for(const std::string& upload_url_template, const std::string& name) {
     std::string base = upload_url_template.substr(0, upload_url_template.find('{'));
-    return base + "?name=" + percent_encode(name);
+    return base + "?name=" + http::percent_encode(name);
 }
 
 std::string content_type_for(const std::string& name) {
@@ -162,18 +146,12 @@ Result<Writer::Reply> Writer::exchange(http::Request request, const http::Redire
     };
     send.warn_with_what = true;
     send.transport_with_what = true;
-    auto r = m_api.endpoint().send(send, policy);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, m_api.endpoint().send(send, policy))
     return Reply{r->status, std::move(sink.body)};
 }
 
 Result<std::optional<Release>> Writer::find_release(const std::string& tag) {
-    auto published = m_api.release_by_tag(tag);
-    if (!published) {
-        return util::unexpected(published.error());
-    }
+    TL_TRY_ASSIGN(published, m_api.release_by_tag(tag))
     if (*published) {
         return published;
     }
@@ -193,18 +171,18 @@ Result<std::optional<Release>> Writer::find_release(const std::string& tag) {
     return found;
 }
 
-Result<Release> Writer::get_release(std::uint64_t id) {
-    std::string what = "reading release " + std::to_string(id);
-    auto reply =
-        exchange(api_request(http::Method::get, repo_url() + "/releases/" + std::to_string(id)),
-                 m_api.endpoint().redirects(), what);
-    if (!reply) {
-        return util::unexpected(reply.error());
-    }
+Result<Release> Writer::release_reply(http::Request request, const std::string& what) {
+    TL_TRY_ASSIGN(reply, exchange(std::move(request), m_api.endpoint().redirects(), what));
     if (reply->status != 200) {
         return util::unexpected(refused(*reply, what));
     }
     return parse_release(reply->body);
+}
+
+Result<Release> Writer::get_release(std::uint64_t id) {
+    std::string what = "reading release " + std::to_string(id);
+    return release_reply(
+        api_request(http::Method::get, repo_url() + "/releases/" + std::to_string(id)), what);
 }
 
 Result<Release> Writer::create_release(const NewRelease& nr) {
@@ -217,11 +195,9 @@ Result<Release> Writer::create_release(const NewRelease& nr) {
         body["target_commitish"] = nr.target_commitish;
     }
     std::string what = "creating release " + util::quoted(nr.tag);
-    auto reply = exchange(api_request(http::Method::post, repo_url() + "/releases", body.dump()),
-                          m_api.endpoint().redirects(), what);
-    if (!reply) {
-        return util::unexpected(reply.error());
-    }
+    TL_TRY_ASSIGN(reply,
+                  exchange(api_request(http::Method::post, repo_url() + "/releases", body.dump()),
+                           m_api.endpoint().redirects(), what))
     if (reply->status == 422 && says_already_exists(reply->body)) {
         return fail(ErrorKind::usage, what + " failed: a release with that tag already exists");
     }
@@ -233,17 +209,10 @@ Result<Release> Writer::create_release(const NewRelease& nr) {
 
 Result<Release> Writer::publish_release(std::uint64_t id) {
     std::string what = "publishing release " + std::to_string(id);
-    auto reply =
-        exchange(api_request(http::Method::patch, repo_url() + "/releases/" + std::to_string(id),
-                             json{{"draft", false}}.dump()),
-                 m_api.endpoint().redirects(), what);
-    if (!reply) {
-        return util::unexpected(reply.error());
-    }
-    if (reply->status != 200) {
-        return util::unexpected(refused(*reply, what));
-    }
-    return parse_release(reply->body);
+    return release_reply(
+        api_request(http::Method::patch, repo_url() + "/releases/" + std::to_string(id),
+                    json{{"draft", false}}.dump()),
+        what);
 }
 
 Result<void> Writer::delete_asset(const Asset& asset) {
@@ -251,10 +220,8 @@ Result<void> Writer::delete_asset(const Asset& asset) {
     std::string url = asset.api_url.empty()
                           ? repo_url() + "/releases/assets/" + std::to_string(asset.id)
                           : asset.api_url;
-    auto reply = exchange(api_request(http::Method::del, url), m_api.endpoint().redirects(), what);
-    if (!reply) {
-        return util::unexpected(reply.error());
-    }
+    TL_TRY_ASSIGN(reply,
+                  exchange(api_request(http::Method::del, url), m_api.endpoint().redirects(), what))
     // Gone already is what we wanted.
     if (reply->status != 204 && reply->status != 200 && reply->status != 404) {
         return util::unexpected(refused(*reply, what));
@@ -264,17 +231,8 @@ Result<void> Writer::delete_asset(const Asset& asset) {
 
 Result<std::string> Writer::asset_sha256(const Asset& asset) {
     HashSink sink;
-    http::Exchange send;
-    send.what = "downloading " + util::quoted(asset.name) + " to compare it";
-    send.request = [&] { return m_api.asset_request(asset, {}); };
-    send.sink = &sink;
-    send.accept = [](const http::Response& r) { return r.status == 200; };
-    send.decide = [&](const http::Response& r, int attempt) {
-        return fresh_url_decision(r, asset.api_url, attempt);
-    };
-    send.keep_on_give_up = [](const http::Response&, const http::RetryDecision&) { return true; };
-    send.warn_with_what = true;
-    auto r = m_api.endpoint().send(send);
+    auto r = m_api.get_asset(asset, sink,
+                             "downloading " + util::quoted(asset.name) + " to compare it", false);
     if (!r) {
         return fail(r.error().kind, "cannot download " + util::quoted(asset.name) +
                                         " to compare it: " + r.error().message);
@@ -357,10 +315,7 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
         if (!check_leftover) {
             return std::optional<http::Response>{};
         }
-        auto now = get_release(release.id);
-        if (!now) {
-            return util::unexpected(now.error());
-        }
+        TL_TRY_ASSIGN(now, get_release(release.id))
         if (const Asset* left = now->find_asset(name)) {
             if (left->state == "uploaded" && left->size == size && left->digest == sha256) {
                 m_console.info(what + ": the earlier attempt completed");
@@ -370,16 +325,11 @@ Result<Asset> Writer::upload_asset(const Release& release, const std::filesystem
                 return std::optional<http::Response>(done);
             }
             m_console.warn(what + ": removing the incomplete asset an earlier attempt left");
-            if (auto del = delete_asset(*left); !del) {
-                return util::unexpected(del.error());
-            }
+            TL_TRY(delete_asset(*left));
         }
         return std::optional<http::Response>{};
     };
-    auto r = m_api.endpoint().send(send, policy);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, m_api.endpoint().send(send, policy))
     if (completed_earlier) {
         return *completed_earlier;
     }

@@ -68,7 +68,7 @@ public:
 
     // Creates a release. A tag that already has a release is a usage failure
     // (find it instead).
-    Result<Release> create_release(const NewRelease& release);
+    Result<Release> create_release(const NewRelease& nr);
 
     // Turns a draft into a published release (PATCH draft=false).
     Result<Release> publish_release(std::uint64_t id);
@@ -96,6 +96,8 @@ private:
     };
     Result<Reply> exchange(http::Request request, const http::RedirectPolicy& policy,
                            const std::string& what);
+    // A request answered with a release (200), else the refusal worded.
+    Result<Release> release_reply(http::Request request, const std::string& what);
     http::Request api_request(http::Method method, const std::string& url,
                               const std::string& body = {}) const;
     Failure refused(const Reply& reply, const std::string& what) const;

@@ -86,6 +86,22 @@ void Endpoint::bind_credential(const std::string& url, const std::string& author
     }
 }
 
+Exchange Endpoint::document_get(std::string what, std::string url, StringSink& sink,
+                                std::vector<std::pair<std::string, std::string>> headers) const {
+    Exchange ex;
+    ex.what = std::move(what);
+    ex.request = [url = std::move(url), headers = std::move(headers),
+                  timeouts = m_settings.document_timeouts()] {
+        Request r;
+        r.url = url;
+        r.headers = headers;
+        r.timeouts = timeouts;
+        return r;
+    };
+    ex.sink = &sink;
+    return ex;
+}
+
 SendResult Endpoint::send_once(const Request& request, BodySink& sink) const {
     return send_following_redirects(m_client, request, sink, m_redirects);
 }
@@ -153,10 +169,7 @@ Result<Response> Endpoint::send(const Exchange& ex, const RedirectPolicy& redire
                                                 std::to_string(attempt) + " attempts");
         }
         if (ex.before_retry) {
-            auto stop = ex.before_retry(d, r);
-            if (!stop) {
-                return util::unexpected(stop.error());
-            }
+            TL_TRY_ASSIGN(stop, ex.before_retry(d, r))
             if (*stop) {
                 return std::move(**stop);
             }

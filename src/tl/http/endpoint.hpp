@@ -131,6 +131,10 @@ public:
     Result<Response> send(const Exchange& exchange) const;
     // The same with another redirect policy (an upload host's own credential).
     Result<Response> send(const Exchange& exchange, const RedirectPolicy& redirects) const;
+    // A GET of a small document held in memory (`sink`), with the document
+    // deadline; the caller says which statuses to accept.
+    Exchange document_get(std::string what, std::string url, StringSink& sink,
+                          std::vector<std::pair<std::string, std::string>> headers = {}) const;
     // One attempt, redirects followed with this endpoint's policy (downloads,
     // whose caller owns the retries because it owns the partial file).
     SendResult send_once(const Request& request, BodySink& sink) const;

@@ -21,6 +21,10 @@ std::optional<Url> parse_url(std::string_view url);
 // "scheme://host:port": two URLs with the same origin may share credentials.
 std::string origin_of(const Url& u);
 
+// `s` with every byte but RFC 3986's unreserved ones (letters, digits, - _ . ~)
+// written as %XX: a query value.
+std::string percent_encode(std::string_view s);
+
 // Resolves a Location header against the URL it came from.
 std::string resolve_location(std::string_view base, std::string_view location);
 

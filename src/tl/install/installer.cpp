@@ -11,8 +11,9 @@
 #include "tl/cache/notes.hpp"
 #include "tl/install/downloader.hpp"
 #include "tl/install/pipeline.hpp"
-#include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/release/contract.hpp"
+#include "tl/source/resolve.hpp"
 #include "tl/trust/signed_sums.hpp"
 #include "tl/util/redact.hpp"
 #include "tl/util/sha256.hpp"
@@ -34,7 +35,7 @@ Result<std::vector<verify::ExpectedDigest>> release_claims(source::Source& sourc
         if (sidecar == nullptr) {
             continue;
         }
-        auto text = source.fetch_small(*sidecar, 64 * 1024);
+        auto text = source.fetch_small(*sidecar, std::size_t{64} << 10);
         if (!text) {
             return util::unexpected(text.error());
         }
@@ -180,19 +181,12 @@ Result<InstallResult> Installer::install(const InstallOptions& options) {
             }
             tag = *latest;
         } else {
-            auto found = source().latest(std::string(release::k_tag_prefix));
+            auto found = source::resolve_release(source(), options.version, m_console);
             if (!found) {
                 return util::unexpected(found.error());
             }
-            if (!*found) {
-                return fail(ErrorKind::not_found,
-                            "no published release with a tag starting with '" +
-                                std::string(release::k_tag_prefix) + "' in " + source().name() +
-                                " (drafts and pre-releases are not considered)");
-            }
-            tag = (*found)->tag;
+            tag = found->tag;
             release = std::move(*found);
-            m_console.info("latest release is " + util::quoted(tag));
         }
     } else {
         tag = options.version;
@@ -325,20 +319,9 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     m_cache.record_use(tag, plat, cache::Cache::Use::miss);
 
     if (!release) {
-        auto found = source().release(tag);
+        auto found = source::resolve_release(source(), tag, m_console);
         if (!found) {
             return util::unexpected(found.error());
-        }
-        if (!*found) {
-            std::string available = "none";
-            if (auto tags = source().tags(std::string(release::k_tag_prefix), 10);
-                tags && !tags->empty()) {
-                available = util::join(*tags, ", ");
-            }
-            return fail(ErrorKind::not_found,
-                        "release " + util::quoted(tag) + " not found in " + source().name() +
-                            "; available: " + available +
-                            " (pass --version with one of them, or 'latest')");
         }
         release = std::move(*found);
     }

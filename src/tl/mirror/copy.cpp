@@ -90,10 +90,7 @@ private:
     Result<void> small_asset(source::Source& source, const source::AssetInfo& asset,
                              std::vector<MirroredAsset>& ready,
                              std::vector<MirroredAsset>& already) {
-        auto text = source.fetch_small(asset, 1u << 20);
-        if (!text) {
-            return util::unexpected(text.error());
-        }
+        TL_TRY_ASSIGN(text, source.fetch_small(asset, 1u << 20))
         std::string sha = util::sha256_hex(*text);
         if (!asset.reported_digest.empty() && asset.reported_digest != sha) {
             return fail(ErrorKind::integrity,
@@ -134,14 +131,8 @@ private:
                 }
             }
             // The same verification as download: every claim agrees, the bytes match.
-            auto claims = install::release_claims(source, release, *archive, p, format);
-            if (!claims) {
-                return util::unexpected(claims.error());
-            }
-            auto want = verify::agreed_digest(*claims, archive->name);
-            if (!want) {
-                return util::unexpected(want.error());
-            }
+            TL_TRY_ASSIGN(claims, install::release_claims(source, release, *archive, p, format))
+            TL_TRY_ASSIGN(want, verify::agreed_digest(*claims, archive->name))
             MirroredAsset m{archive->name, archive->size, *want, m_work / archive->name};
             if (have(archive->name, *want)) {
                 m_console.info(m_job.label + ": " + util::quoted(archive->name) +
@@ -149,11 +140,8 @@ private:
                 already.push_back(m);
                 continue;
             }
-            auto got = install::download_to_partial(source, *archive, m.file, m_retry, m_console,
-                                                    nullptr, m_connections);
-            if (!got) {
-                return util::unexpected(got.error());
-            }
+            TL_TRY_ASSIGN(got, install::download_to_partial(source, *archive, m.file, m_retry,
+                                                            m_console, nullptr, m_connections))
             if (got->sha256 != *want) {
                 return fail(ErrorKind::integrity,
                             verify::mismatch_message(archive->name, got->sha256, *claims) +
@@ -206,10 +194,7 @@ private:
 Result<CopyResult> copy_release(const SourceFactory& make_source, Destination& destination,
                                 const CopyOptions& options, util::Console& console) {
     auto started = std::chrono::steady_clock::now();
-    auto existing = destination.existing(options.tag);
-    if (!existing) {
-        return util::unexpected(existing.error());
-    }
+    TL_TRY_ASSIGN(existing, destination.existing(options.tag))
     std::vector<Job> jobs;
     for (const auto& p : options.platforms) {
         jobs.push_back({p.name(), p});
@@ -246,9 +231,7 @@ Result<CopyResult> copy_release(const SourceFactory& make_source, Destination& d
         listed.insert(listed.end(), mine.begin(), mine.end());
     });
     if (!listed.empty()) {
-        if (auto f = destination.finish(options.tag, listed); !f) {
-            return util::unexpected(f.error());
-        }
+        TL_TRY(destination.finish(options.tag, listed));
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

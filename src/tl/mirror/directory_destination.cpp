@@ -31,10 +31,7 @@ public:
 
     Result<std::map<std::string, std::string>> existing(const std::string& tag) override {
         std::map<std::string, std::string> have;
-        auto index = read_release_index(tag);
-        if (!index) {
-            return util::unexpected(index.error());
-        }
+        TL_TRY_ASSIGN(index, read_release_index(tag))
         for (const auto& a : index->assets) {
             // Listed and present with the listed size: a file someone removed or
             // truncated by hand is copied again.
@@ -54,18 +51,13 @@ public:
                                               " into a mirror: not a plain file name");
         }
         fs::path dir = m_root / tag;
-        if (auto r = util::create_directories(dir); !r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY(util::create_directories(dir));
         util::UniqueFd in(::open(asset.file.c_str(), O_RDONLY | O_CLOEXEC));
         if (!in) {
             return fail(ErrorKind::filesystem, "cannot read " + util::quoted(asset.file.string()) +
                                                    ": " + std::strerror(errno));
         }
-        auto out = util::AtomicFile::create(dir / asset.name);
-        if (!out) {
-            return util::unexpected(out.error());
-        }
+        TL_TRY_ASSIGN(out, util::AtomicFile::create(dir / asset.name))
         std::vector<char> buf(1u << 20);
         for (;;) {
             ssize_t n = ::read(in.get(), buf.data(), buf.size());
@@ -89,19 +81,11 @@ public:
     }
 
     Result<void> finish(const std::string& tag, const std::vector<MirroredAsset>& assets) override {
-        if (auto r = util::create_directories(m_root / tag); !r) {
-            return util::unexpected(r.error());
-        }
-        auto lock = util::FileLock::acquire(m_root / std::string(k_lock_name));
-        if (!lock) {
-            return util::unexpected(lock.error());
-        }
+        TL_TRY(util::create_directories(m_root / tag));
+        TL_TRY_ASSIGN(lock, util::FileLock::acquire(m_root / std::string(k_lock_name)))
         // Merge with what earlier runs (other platforms) listed, as long as
         // their files are still there.
-        auto index = read_release_index(tag);
-        if (!index) {
-            return util::unexpected(index.error());
-        }
+        TL_TRY_ASSIGN(index, read_release_index(tag))
         std::map<std::string, source::IndexedAsset> merged;
         for (const auto& a : index->assets) {
             std::error_code ec;
@@ -128,10 +112,7 @@ public:
         std::vector<std::string> tags;
         auto text = util::read_file(top);
         if (text) {
-            auto parsed = source::parse_tag_index(*text, top.string());
-            if (!parsed) {
-                return util::unexpected(parsed.error());
-            }
+            TL_TRY_ASSIGN(parsed, source::parse_tag_index(*text, top.string()))
             tags = std::move(*parsed);
         } else if (text.error().kind != ErrorKind::not_found) {
             return util::unexpected(text.error());

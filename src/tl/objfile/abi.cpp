@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tl/objfile/c_header.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/strings.hpp"
 

@@ -63,10 +63,7 @@ Result<Workspace> read_workspace(const std::string& cargo, const BuildOptions& o
     std::vector<std::string> err;
     c.on_stderr_line = [&](std::string_view line) { err.emplace_back(line); };
     console.debug("running " + util::shell_join(argv));
-    auto r = util::run_command(c);
-    if (!r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY_ASSIGN(r, util::run_command(c))
     if (r->exit_code != 0) {
         return fail(ErrorKind::build, "'" + util::shell_join(argv) + "' in " +
                                           util::quoted(o.source.string()) +
@@ -106,10 +103,7 @@ Result<Workspace> read_workspace(const std::string& cargo, const BuildOptions& o
 }
 
 Result<void> copy_atomic(const fs::path& from, const fs::path& to) {
-    auto file = util::AtomicFile::create(to);
-    if (!file) {
-        return util::unexpected(file.error());
-    }
+    TL_TRY_ASSIGN(file, util::AtomicFile::create(to))
     util::UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) {
         return fail(ErrorKind::filesystem,
@@ -211,10 +205,7 @@ Result<BuildRecord> build_libraries(const BuildOptions& o, util::Console& consol
                                               " machine)");
     }
 
-    auto ws = read_workspace(cargo, o, console);
-    if (!ws) {
-        return util::unexpected(ws.error());
-    }
+    TL_TRY_ASSIGN(ws, read_workspace(cargo, o, console))
     std::vector<std::string> crates = o.crates.empty() ? default_crates() : o.crates;
     std::vector<std::string> available;
     for (const auto& [name, lib] : ws->libraries) {
@@ -224,9 +215,7 @@ Result<BuildRecord> build_libraries(const BuildOptions& o, util::Console& consol
     if (target_dir.empty()) {
         target_dir = o.source / "target";
     }
-    if (auto made = util::create_directories(o.out); !made) {
-        return util::unexpected(made.error());
-    }
+    TL_TRY(util::create_directories(o.out));
     // A record left by an earlier build would describe other libraries if this
     // one stops half way; pack must then find none.
     std::error_code stale;
@@ -276,10 +265,7 @@ Result<BuildRecord> build_libraries(const BuildOptions& o, util::Console& consol
             console.info(line);
         };
         console.info("building " + util::quoted(crate) + ": " + util::shell_join(argv));
-        auto r = util::run_command(c);
-        if (!r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY_ASSIGN(r, util::run_command(c))
         if (r->exit_code != 0) {
             std::string said =
                 console.verbosity() == util::Verbosity::quiet
@@ -302,9 +288,7 @@ Result<BuildRecord> build_libraries(const BuildOptions& o, util::Console& consol
                             " a library crate? is --target-dir right?)");
         }
         built.path = o.out / built.file;
-        if (auto copied = copy_atomic(produced, built.path); !copied) {
-            return util::unexpected(copied.error());
-        }
+        TL_TRY(copy_atomic(produced, built.path));
         std::error_code ec;
         built.size = fs::file_size(built.path, ec);
         console.info("built " + util::quoted(built.file) + " (" + util::human_bytes(built.size) +
@@ -323,9 +307,7 @@ Result<BuildRecord> build_libraries(const BuildOptions& o, util::Console& consol
         // A URL from a CI checkout may carry a token in its user part.
         record.source_repository = util::redact_url(record.source_repository);
     }
-    if (auto w = util::write_file_atomic(o.out / k_build_record_file, to_json(record)); !w) {
-        return util::unexpected(w.error());
-    }
+    TL_TRY(util::write_file_atomic(o.out / k_build_record_file, to_json(record)));
     return record;
 }
 

@@ -5,6 +5,7 @@
 
 #include "tl/archive/create.hpp"
 #include "tl/objfile/library.hpp"
+#include "tl/objfile/platform_check.hpp"
 #include "tl/publish/build.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/util/fs.hpp"
@@ -76,19 +77,13 @@ Result<std::vector<std::string>> choose_libraries(const PackOptions& o, util::Co
 }  // namespace
 
 Result<PackResult> pack(const PackOptions& o, util::Console& console) {
-    auto files = choose_libraries(o, console);
-    if (!files) {
-        return util::unexpected(files.error());
-    }
+    TL_TRY_ASSIGN(files, choose_libraries(o, console))
 
     // What the build knows and the libraries cannot tell: rustc, source, link args.
     std::optional<BuildRecord> record;
     fs::path record_path = o.input / k_build_record_file;
     if (fs::exists(record_path)) {
-        auto text = util::read_file(record_path, 16u << 20);
-        if (!text) {
-            return util::unexpected(text.error());
-        }
+        TL_TRY_ASSIGN(text, util::read_file(record_path, 16u << 20))
         auto parsed = parse_build_record(*text);
         if (!parsed) {
             return fail(ErrorKind::integrity, util::quoted(record_path.string()) + ": " +
@@ -139,19 +134,13 @@ Result<PackResult> pack(const PackOptions& o, util::Console& console) {
     std::vector<std::vector<std::string>> link_lists;
     for (const std::string& file : *files) {
         fs::path path = o.input / file;
-        auto info = objfile::inspect_library(path);
-        if (!info) {
-            return util::unexpected(info.error());
-        }
+        TL_TRY_ASSIGN(info, objfile::inspect_library(path))
         if (auto ok = objfile::check_for_platform(*info, o.platform); !ok) {
             return fail(ErrorKind::integrity, ok.error().message +
                                                   "; nothing was packed (build it with --target " +
                                                   o.platform.triple() + ")");
         }
-        auto digest = util::sha256_file(path);
-        if (!digest) {
-            return util::unexpected(digest.error());
-        }
+        TL_TRY_ASSIGN(digest, util::sha256_file(path))
         release::ManifestLibrary lib;
         lib.file = file;
         lib.sha256 = *digest;
@@ -179,9 +168,7 @@ Result<PackResult> pack(const PackOptions& o, util::Console& console) {
                        {},
                        release::to_json(m)});
 
-    if (auto made = util::create_directories(o.out); !made) {
-        return util::unexpected(made.error());
-    }
+    TL_TRY(util::create_directories(o.out));
     std::string name = release::archive_name(o.platform, o.tag, o.format);
     PackResult result;
     result.archive = o.out / name;
@@ -190,10 +177,7 @@ Result<PackResult> pack(const PackOptions& o, util::Console& console) {
     co.compression = o.format == release::ArchiveFormat::tar_gz ? archive::Compression::gzip
                                                                 : archive::Compression::zstd;
     co.mtime = o.mtime;
-    auto created = archive::create_archive(result.archive, entries, co);
-    if (!created) {
-        return util::unexpected(created.error());
-    }
+    TL_TRY_ASSIGN(created, archive::create_archive(result.archive, entries, co))
     // The bytes packed must be the bytes the manifest describes.
     for (const auto& [entry_name, sha] : created->entry_sha256) {
         std::string file = entry_name.substr(2);

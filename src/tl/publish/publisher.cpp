@@ -66,14 +66,8 @@ Result<void> check_signed_sums(const fs::path& dir, const std::vector<LocalAsset
         }
         return {};
     }
-    auto expected = trust::sums_for_directory(dir);
-    if (!expected) {
-        return util::unexpected(expected.error());
-    }
-    auto actual = util::read_file(sums->path, 1u << 20);
-    if (!actual) {
-        return util::unexpected(actual.error());
-    }
+    TL_TRY_ASSIGN(expected, trust::sums_for_directory(dir))
+    TL_TRY_ASSIGN(actual, util::read_file(sums->path, 1u << 20))
     if (*actual != *expected) {
         return fail(ErrorKind::integrity,
                     util::quoted(trust::k_sums_name) + " in " + util::quoted(dir.string()) +
@@ -117,15 +111,10 @@ Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::s
     const std::string prefix = "temporal-static-libs-";
     std::size_t archives = 0;
     for (auto& a : assets) {
-        auto digest = util::sha256_file(a.path);
-        if (!digest) {
-            return util::unexpected(digest.error());
-        }
+        TL_TRY_ASSIGN(digest, util::sha256_file(a.path))
         a.sha256 = *digest;
     }
-    if (auto sums = check_signed_sums(dir, assets); !sums) {
-        return util::unexpected(sums.error());
-    }
+    TL_TRY(check_signed_sums(dir, assets));
     for (const auto& a : assets) {
         auto parsed = release::parse_archive_name(a.name, tag);
         if (!parsed) {
@@ -169,7 +158,7 @@ Result<std::vector<LocalAsset>> collect_assets(const fs::path& dir, const std::s
                             util::quoted(a.name) +
                             ": consumers verify every archive (pack writes it)");
         }
-        auto text = util::read_file(checksum->path, 64 * 1024);
+        auto text = util::read_file(checksum->path, std::uint64_t{64} * 1024);
         if (!text) {
             return util::unexpected(text.error());
         }
@@ -227,10 +216,7 @@ Result<std::vector<AssetAction>> plan_assets(
         }
         std::string theirs = remote->digest;
         if (theirs.empty() && remote->size == a.size) {
-            auto hashed = remote_sha256(*remote);
-            if (!hashed) {
-                return util::unexpected(hashed.error());
-            }
+            TL_TRY_ASSIGN(hashed, remote_sha256(*remote))
             theirs = *hashed;
         }
         if (remote->size == a.size && theirs == a.sha256) {
@@ -263,15 +249,9 @@ Result<std::vector<AssetAction>> plan_assets(
 
 Result<PublishReport> publish_release(github::Writer& writer, const PublishOptions& o,
                                       util::Console& console) {
-    auto local = collect_assets(o.dir, o.tag);
-    if (!local) {
-        return util::unexpected(local.error());
-    }
+    TL_TRY_ASSIGN(local, collect_assets(o.dir, o.tag))
     const std::string& repo = writer.config().repo;
-    auto found = writer.find_release(o.tag);
-    if (!found) {
-        return util::unexpected(found.error());
-    }
+    TL_TRY_ASSIGN(found, writer.find_release(o.tag))
     std::optional<github::Release> release = std::move(*found);
     auto plan = plan_assets(*local, release, o.replace,
                             [&](const github::Asset& a) { return writer.asset_sha256(a); });
@@ -295,10 +275,7 @@ Result<PublishReport> publish_release(github::Writer& writer, const PublishOptio
             nr.body = o.notes;
             nr.target_commitish = o.target_commitish;
             nr.draft = true;
-            auto created = writer.create_release(nr);
-            if (!created) {
-                return util::unexpected(created.error());
-            }
+            TL_TRY_ASSIGN(created, writer.create_release(nr))
             release = std::move(*created);
             report.release_id = release->id;
         }
@@ -324,14 +301,10 @@ Result<PublishReport> publish_release(github::Writer& writer, const PublishOptio
             continue;
         }
         if (act.remote) {
-            if (auto del = writer.delete_asset(*act.remote); !del) {
-                return util::unexpected(del.error());
-            }
+            TL_TRY(writer.delete_asset(*act.remote));
         }
-        auto up = writer.upload_asset(*release, act.local.path, act.local.name, act.local.sha256);
-        if (!up) {
-            return util::unexpected(up.error());
-        }
+        TL_TRY_ASSIGN(
+            up, writer.upload_asset(*release, act.local.path, act.local.name, act.local.sha256))
     }
     if (o.dry_run == DryRun::yes) {
         // A new release or a draft ends published unless asked to stay a draft.
@@ -345,10 +318,7 @@ Result<PublishReport> publish_release(github::Writer& writer, const PublishOptio
 
     // What GitHub holds now must be what we have, byte for byte.
     if (!nothing_to_upload || release->draft) {
-        auto now = writer.get_release(release->id);
-        if (!now) {
-            return util::unexpected(now.error());
-        }
+        TL_TRY_ASSIGN(now, writer.get_release(release->id))
         for (const auto& a : *local) {
             const github::Asset* remote = now->find_asset(a.name);
             std::string problem;
@@ -362,10 +332,7 @@ Result<PublishReport> publish_release(github::Writer& writer, const PublishOptio
             } else {
                 std::string theirs = remote->digest;
                 if (theirs.empty()) {
-                    auto hashed = writer.asset_sha256(*remote);
-                    if (!hashed) {
-                        return util::unexpected(hashed.error());
-                    }
+                    TL_TRY_ASSIGN(hashed, writer.asset_sha256(*remote))
                     theirs = *hashed;
                 }
                 if (theirs != a.sha256) {
@@ -386,10 +353,7 @@ Result<PublishReport> publish_release(github::Writer& writer, const PublishOptio
     }
 
     if (release->draft && o.draft == Draft::publish) {
-        auto published = writer.publish_release(release->id);
-        if (!published) {
-            return util::unexpected(published.error());
-        }
+        TL_TRY_ASSIGN(published, writer.publish_release(release->id))
         report.published_now = true;
         report.draft = false;
         console.info("published " + util::quoted(o.tag));

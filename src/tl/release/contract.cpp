@@ -7,9 +7,8 @@
 namespace tl::release {
 
 const std::vector<std::string>& default_libraries() {
-    static const std::vector<std::string> libs = {
-        "temporalio_sdk_core", "temporalio_sdk_core_c_bridge", "temporalio_client",
-        "temporalio_sdk", "temporalio_common"};
+    static const std::vector<std::string> libs(k_default_libraries.begin(),
+                                               k_default_libraries.end());
     return libs;
 }
 

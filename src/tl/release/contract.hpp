@@ -4,6 +4,7 @@
 // release tags, asset names and checksum files. Everything that spells one of
 // those names goes through here.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,18 @@ inline constexpr std::string_view k_tag_prefix = "temporal-libs-";
 // The release this build of the tool downloads when nothing else is configured.
 inline constexpr std::string_view k_pinned_default_tag = "temporal-libs-v1.0.2";
 
-// The libraries every release archive holds.
+// The GitHub repository holding the releases and the API it is read through
+// when nothing else is configured (the `repo` and `api_url` keys' defaults).
+inline constexpr std::string_view k_default_repo = "proompteng/lab";
+inline constexpr std::string_view k_default_api_url = "https://api.github.com";
+
+// The libraries every release archive holds (names without lib and .a), in
+// the order the `libraries` key lists them by default.
+inline constexpr std::array<std::string_view, 5> k_default_libraries = {
+    "temporalio_sdk_core", "temporalio_sdk_core_c_bridge", "temporalio_client", "temporalio_sdk",
+    "temporalio_common"};
+
+// k_default_libraries as strings.
 const std::vector<std::string>& default_libraries();
 
 // True for a static library's file name or path ("libfoo.a", "sub/libfoo.a"):

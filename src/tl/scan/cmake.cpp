@@ -233,24 +233,24 @@ bool runs_command(std::string_view keyword) {
     return keyword == "COMMAND" || util::ends_with(keyword, "_COMMAND");
 }
 
+// Classifies the command in inv.args[b, next keyword); returns where it ends.
+std::size_t classify_until_keyword(const Invocation& inv, std::size_t b, Collector& out) {
+    std::size_t e = b;
+    while (e < inv.args.size() && !is_keyword(inv.args[e].value)) {
+        ++e;
+    }
+    if (e > b) {
+        std::vector<Word> argv(inv.args.begin() + static_cast<std::ptrdiff_t>(b),
+                               inv.args.begin() + static_cast<std::ptrdiff_t>(e));
+        classify_command(argv, out);
+    }
+    return e;
+}
+
 void classify_segments(const Invocation& inv, std::size_t from, Collector& out) {
     std::size_t k = from;
     while (k < inv.args.size()) {
-        if (!runs_command(inv.args[k].value)) {
-            ++k;
-            continue;
-        }
-        std::size_t b = k + 1;
-        std::size_t e = b;
-        while (e < inv.args.size() && !is_keyword(inv.args[e].value)) {
-            ++e;
-        }
-        if (e > b) {
-            std::vector<Word> argv(inv.args.begin() + static_cast<std::ptrdiff_t>(b),
-                                   inv.args.begin() + static_cast<std::ptrdiff_t>(e));
-            classify_command(argv, out);
-        }
-        k = e;
+        k = runs_command(inv.args[k].value) ? classify_until_keyword(inv, k + 1, out) : k + 1;
     }
 }
 
@@ -273,16 +273,7 @@ void analyze_cmake(std::string_view source, Collector& out) {
             if (b < inv.args.size() && inv.args[b].value == "ALL") {
                 ++b;
             }
-            std::size_t e = b;
-            while (e < inv.args.size() && !is_keyword(inv.args[e].value)) {
-                ++e;
-            }
-            if (e > b) {
-                std::vector<Word> argv(inv.args.begin() + static_cast<std::ptrdiff_t>(b),
-                                       inv.args.begin() + static_cast<std::ptrdiff_t>(e));
-                classify_command(argv, out);
-            }
-            classify_segments(inv, e, out);
+            classify_segments(inv, classify_until_keyword(inv, b, out), out);
         } else if (util::starts_with(inv.name, "corrosion_import_crate") ||
                    inv.name == "corrosion_add_cxxbridge") {
             out.add(Kind::rust_build, inv.start, inv.end, invocation_text(inv, source));

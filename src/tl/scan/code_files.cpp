@@ -550,22 +550,17 @@ void analyze_zig(std::string_view source, Collector& out) {
         if (tok.type != Token::Type::ident) {
             continue;
         }
-        std::size_t list = 0;
-        bool found = false;
-        if ((tok.text == "addSystemCommand" ||
+        const bool spawn_call =
+            (tok.text == "addSystemCommand" ||
              (tok.text == "init" && k >= 2 && tokens[k - 2].type == Token::Type::ident &&
               (tokens[k - 2].text == "Child" || tokens[k - 2].text == "ChildProcess"))) &&
-            is_punct(tokens, k + 1, '(')) {
-            list = k + 2;
-            found = true;
-        } else if (tok.text == "argv" && k > 0 && is_punct(tokens, k - 1, '.') &&
-                   is_punct(tokens, k + 1, '=')) {
-            list = k + 2;
-            found = true;
-        }
-        if (!found) {
+            is_punct(tokens, k + 1, '(');
+        const bool argv_field = tok.text == "argv" && k > 0 && is_punct(tokens, k - 1, '.') &&
+                                is_punct(tokens, k + 1, '=');
+        if (!spawn_call && !argv_field) {
             continue;
         }
+        const std::size_t list = k + 2;
         // &.{ ... } or &[_][]const u8{ ... }: find the brace that opens the list.
         std::size_t m = list;
         while (m < tokens.size() && m < list + 12 && !is_punct(tokens, m, '{')) {

@@ -2,15 +2,17 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
+#include <optional>
 
 #include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
+#include "tl/util/process.hpp"
 #include "tl/util/strings.hpp"
 
 namespace tl::scan {
@@ -23,79 +25,20 @@ namespace {
 // near it, a pathological one (or a bind-mount loop) stops.
 constexpr int k_max_walk_depth = 256;
 
-struct ProcessOutput {
-    bool started = false;  // false when the program could not be run (not installed)
-    int exit_code = -1;
-    std::string out;
-};
-
-// Runs a program with stdin and stderr on /dev/null and collects its stdout.
-// fork/exec rather than popen: no shell parses the root path.
-ProcessOutput run_capture(const std::vector<std::string>& argv) {
-    ProcessOutput r;
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) != 0) {
-        return r;
+// Runs git with stdin on /dev/null and its errors discarded, and collects its
+// stdout. The arguments go to the program as they are: no shell parses the root
+// path. Empty when git could not be run at all (not installed).
+std::optional<util::CommandResult> run_git(const fs::path& root,
+                                           std::initializer_list<std::string> args) {
+    util::Command command;
+    command.argv = {"git", "-C", root.string()};
+    command.argv.insert(command.argv.end(), args);
+    command.on_stderr_line = [](std::string_view) {};
+    auto result = util::run_command(command);
+    if (!result) {
+        return std::nullopt;
     }
-    // A pipe the child writes 1 byte to when exec fails tells "not installed"
-    // apart from "git ran and failed".
-    int errpipe[2];
-    if (::pipe2(errpipe, O_CLOEXEC) != 0) {
-        ::close(pipefd[0]);
-        ::close(pipefd[1]);
-        return r;
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) {
-        args.push_back(const_cast<char*>(a.c_str()));
-    }
-    args.push_back(nullptr);
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        for (int fd : {pipefd[0], pipefd[1], errpipe[0], errpipe[1]}) {
-            ::close(fd);
-        }
-        return r;
-    }
-    if (pid == 0) {
-        int devnull = ::open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            ::dup2(devnull, 0);
-            ::dup2(devnull, 2);
-        }
-        ::dup2(pipefd[1], 1);
-        ::execvp(args[0], args.data());
-        char one = 1;
-        ssize_t ignored = ::write(errpipe[1], &one, 1);
-        (void)ignored;
-        ::_exit(127);
-    }
-    ::close(pipefd[1]);
-    ::close(errpipe[1]);
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(pipefd[0], buf, sizeof buf);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        r.out.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(pipefd[0]);
-    char flag = 0;
-    ssize_t got;
-    do {
-        got = ::read(errpipe[0], &flag, 1);
-    } while (got < 0 && errno == EINTR);
-    ::close(errpipe[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    r.started = got != 1;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
+    return std::move(*result);
 }
 
 void walk(const fs::path& dir, const std::string& prefix, int depth, Listing& out) {
@@ -174,23 +117,21 @@ Result<Listing> list_files(const fs::path& root, UseGit use_git) {
     }
     Listing listing;
     if (use_git == UseGit::yes) {
-        ProcessOutput inside =
-            run_capture({"git", "-C", root.string(), "rev-parse", "--is-inside-work-tree"});
-        if (!inside.started) {
+        auto inside = run_git(root, {"rev-parse", "--is-inside-work-tree"});
+        if (!inside) {
             listing.notes.push_back("git not found: walked the tree instead of git ls-files");
-        } else if (inside.exit_code == 0 && util::trim(inside.out) == "true") {
-            ProcessOutput files = run_capture(
-                {"git", "-C", root.string(), "-c", "core.quotepath=off", "ls-files", "-z"});
-            if (files.started && files.exit_code == 0) {
+        } else if (inside->exit_code == 0 && util::trim(inside->out) == "true") {
+            auto files = run_git(root, {"-c", "core.quotepath=off", "ls-files", "-z"});
+            if (files && files->exit_code == 0) {
                 listing.source = ListingSource::git;
                 std::size_t pos = 0;
-                while (pos < files.out.size()) {
-                    std::size_t nul = files.out.find('\0', pos);
+                while (pos < files->out.size()) {
+                    std::size_t nul = files->out.find('\0', pos);
                     if (nul == std::string::npos) {
-                        nul = files.out.size();
+                        nul = files->out.size();
                     }
                     if (nul > pos) {
-                        listing.paths.emplace_back(files.out.substr(pos, nul - pos));
+                        listing.paths.emplace_back(files->out.substr(pos, nul - pos));
                     }
                     pos = nul + 1;
                 }
@@ -206,7 +147,7 @@ Result<Listing> list_files(const fs::path& root, UseGit use_git) {
                 listing.notes.push_back("git tracks no file here: walked the tree instead");
             } else {
                 listing.notes.push_back("git ls-files failed (exit " +
-                                        std::to_string(files.exit_code) +
+                                        std::to_string(files ? files->exit_code : 127) +
                                         "): walked the tree instead");
             }
         }

@@ -1,5 +1,7 @@
 #include "tl/scan/finding.hpp"
 
+#include <iterator>
+
 namespace tl::scan {
 
 const char* kind_name(Kind kind) {
@@ -34,72 +36,53 @@ const char* status_name(Status status) {
     return status == Status::found ? "found" : "allowed";
 }
 
-const char* file_type_label(FileType type) {
-    switch (type) {
-        case FileType::dockerfile:
-            return "Dockerfile";
-        case FileType::github_workflow:
-            return "GitHub workflow";
-        case FileType::github_action:
-            return "GitHub composite action";
-        case FileType::gitlab_ci:
-            return "GitLab CI";
-        case FileType::shell:
-            return "shell script";
-        case FileType::makefile:
-            return "Makefile";
-        case FileType::justfile:
-            return "justfile";
-        case FileType::package_json:
-            return "package.json";
-        case FileType::javascript:
-            return "JS/TS script";
-        case FileType::python:
-            return "Python script";
-        case FileType::zig_build:
-            return "build.zig";
-        case FileType::cmake:
-            return "CMake";
-        case FileType::devcontainer:
-            return "devcontainer";
-        case FileType::gitmodules:
-            return ".gitmodules";
+namespace {
+
+// Each file type's name in JSON and SARIF and its label for people.
+struct FileTypeNames {
+    FileType type;
+    const char* name;
+    const char* label;
+};
+
+constexpr FileTypeNames k_file_types[] = {
+    {FileType::dockerfile, "dockerfile", "Dockerfile"},
+    {FileType::github_workflow, "github-workflow", "GitHub workflow"},
+    {FileType::github_action, "github-action", "GitHub composite action"},
+    {FileType::gitlab_ci, "gitlab-ci", "GitLab CI"},
+    {FileType::shell, "shell", "shell script"},
+    {FileType::makefile, "makefile", "Makefile"},
+    {FileType::justfile, "justfile", "justfile"},
+    {FileType::package_json, "package-json", "package.json"},
+    {FileType::javascript, "javascript", "JS/TS script"},
+    {FileType::python, "python", "Python script"},
+    {FileType::zig_build, "zig-build", "build.zig"},
+    {FileType::cmake, "cmake", "CMake"},
+    {FileType::devcontainer, "devcontainer", "devcontainer"},
+    {FileType::gitmodules, "gitmodules", ".gitmodules"},
+};
+static_assert(std::size(k_file_types) == static_cast<std::size_t>(FileType::gitmodules) + 1,
+              "every file type has a row");
+
+const FileTypeNames* names_of(FileType type) {
+    for (const FileTypeNames& n : k_file_types) {
+        if (n.type == type) {
+            return &n;
+        }
     }
-    return "file";
+    return nullptr;
+}
+
+}  // namespace
+
+const char* file_type_label(FileType type) {
+    const FileTypeNames* n = names_of(type);
+    return n != nullptr ? n->label : "file";
 }
 
 const char* file_type_name(FileType type) {
-    switch (type) {
-        case FileType::dockerfile:
-            return "dockerfile";
-        case FileType::github_workflow:
-            return "github-workflow";
-        case FileType::github_action:
-            return "github-action";
-        case FileType::gitlab_ci:
-            return "gitlab-ci";
-        case FileType::shell:
-            return "shell";
-        case FileType::makefile:
-            return "makefile";
-        case FileType::justfile:
-            return "justfile";
-        case FileType::package_json:
-            return "package-json";
-        case FileType::javascript:
-            return "javascript";
-        case FileType::python:
-            return "python";
-        case FileType::zig_build:
-            return "zig-build";
-        case FileType::cmake:
-            return "cmake";
-        case FileType::devcontainer:
-            return "devcontainer";
-        case FileType::gitmodules:
-            return "gitmodules";
-    }
-    return "file";
+    const FileTypeNames* n = names_of(type);
+    return n != nullptr ? n->name : "file";
 }
 
 Severity default_severity(Kind kind) {
@@ -145,8 +128,7 @@ std::string why_text(Kind kind, std::string_view text) {
     return "";
 }
 
-std::string replacement_text(Kind kind, FileType type, std::string_view text) {
-    (void)text;
+std::string replacement_text(Kind kind, FileType type) {
     if (kind == Kind::build_dependency) {
         return "remove it together with the Rust toolchain";
     }

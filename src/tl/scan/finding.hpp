@@ -91,6 +91,6 @@ const char* kind_summary(Kind kind);
 std::string why_text(Kind kind, std::string_view text);
 
 // What to use instead, worded for the file the finding is in.
-std::string replacement_text(Kind kind, FileType type, std::string_view text);
+std::string replacement_text(Kind kind, FileType type);
 
 }  // namespace tl::scan

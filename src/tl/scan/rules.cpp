@@ -91,18 +91,6 @@ std::string command_name(const Word& w) {
     return base;
 }
 
-bool is_shell(std::string_view name) {
-    return name == "sh" || name == "bash" || name == "dash" || name == "zsh" || name == "ksh" ||
-           name == "ash";
-}
-
-bool is_js_runner(std::string_view name) {
-    static const std::array<std::string_view, 13> names = {
-        "bun",  "bunx", "node", "npx",  "tsx",       "ts-node", "deno",
-        "pnpm", "yarn", "npm",  "esno", "vite-node", "zx"};
-    return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 bool is_rustup_url(std::string_view s) {
     return s.find("sh.rustup.rs") != std::string_view::npos ||
            s.find("win.rustup.rs") != std::string_view::npos ||
@@ -241,84 +229,74 @@ std::string words_text(const std::vector<Word>& words, std::size_t from) {
     return display_text(raw);
 }
 
-// Wrappers that run the command given as their arguments.
+// Wrappers that run the command given as their arguments: `sudo -u ci cargo
+// build`, `timeout 10m cargo test`, `uv run --with x cargo build`.
+struct Wrapper {
+    std::vector<std::string_view> names = {};
+    // Words that must follow the name (`uv run`, `cmake -E env`).
+    std::vector<std::string_view> then = {};
+    // Options of the wrapper that take a value, skipped with it.
+    std::vector<std::string_view> options_with_value = {};
+    // When not empty, the command starts after the first of these words
+    // (`nix develop --command cargo build`); without one it is not a wrapper.
+    std::vector<std::string_view> command_after = {};
+    bool takes_duration = false;  // timeout: the word after the options
+};
+
+const std::vector<Wrapper>& wrappers() {
+    static const std::vector<Wrapper> table = {
+        {{"sudo", "doas"}, {}, {"-u", "-g", "-C", "-p", "-r", "-t", "-U", "-h", "-D", "-R"}},
+        {{"env"}, {}, {"-u", "-C", "-S"}},
+        {{"nice"}, {}, {"-n"}},
+        {{"nohup", "time", "chronic", "eatmydata", "unbuffer", "stdbuf", "builtin"}},
+        {{"exec"}, {}, {"-a"}},
+        {{"timeout"}, {}, {"-s", "-k"}, {}, true},
+        {{"uv", "poetry", "pdm", "hatch", "pipx"},
+         {"run"},
+         {"--with", "--python", "-p", "--env", "-e", "--spec"}},
+        {{"cmake"}, {"-E", "env"}, {"--unset"}},
+        {{"nix"}, {"develop"}, {}, {"--command", "-c"}},
+        {{"nix"}, {"shell"}, {}, {"--command", "-c"}},
+        {{"cargo-cp-artifact"}, {}, {}, {"--"}},  // cargo-cp-artifact [artifacts] -- cargo build
+    };
+    return table;
+}
+
+bool contains(const std::vector<std::string_view>& list, std::string_view s) {
+    return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// Moves `i` from a wrapper's name to the command it runs; false (and `i`
+// unchanged) when words[i] is not a wrapper.
 bool skip_wrapper(const std::vector<Word>& words, std::size_t& i) {
     std::string name = command_name(words[i]);
-    auto skip_options = [&](std::initializer_list<std::string_view> with_value) {
-        while (i < words.size() && starts_with(words[i].value, "-") && words[i].value != "--") {
-            bool takes =
-                std::find(with_value.begin(), with_value.end(), words[i].value) != with_value.end();
-            i += takes ? 2 : 1;
+    for (const Wrapper& w : wrappers()) {
+        if (!contains(w.names, name) || i + w.then.size() >= words.size() ||
+            !std::equal(
+                w.then.begin(), w.then.end(), words.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                [](std::string_view want, const Word& word) { return want == word.value; })) {
+            continue;
         }
-        if (i < words.size() && words[i].value == "--") {
-            ++i;
-        }
-    };
-    if (name == "sudo" || name == "doas") {
-        ++i;
-        skip_options({"-u", "-g", "-C", "-p", "-r", "-t", "-U", "-h", "-D", "-R"});
-        return true;
-    }
-    if (name == "env") {
-        ++i;
-        skip_options({"-u", "-C", "-S"});
-        return true;
-    }
-    if (name == "nice") {
-        ++i;
-        skip_options({"-n"});
-        return true;
-    }
-    if (name == "nohup" || name == "time" || name == "chronic" || name == "eatmydata" ||
-        name == "unbuffer" || name == "stdbuf" || name == "builtin") {
-        ++i;
-        skip_options({});
-        return true;
-    }
-    if (name == "nix" && i + 1 < words.size() &&
-        (words[i + 1].value == "develop" || words[i + 1].value == "shell")) {
-        // nix develop [flake] --command cargo build
-        for (std::size_t k = i + 2; k < words.size(); ++k) {
-            if (words[k].value == "--command" || words[k].value == "-c") {
-                i = k + 1;
-                return true;
+        std::size_t k = i + 1 + w.then.size();
+        if (!w.command_after.empty()) {
+            for (; k < words.size(); ++k) {
+                if (contains(w.command_after, words[k].value)) {
+                    i = k + 1;
+                    return true;
+                }
             }
+            return false;
         }
-        return false;
-    }
-    if (name == "exec") {
-        ++i;
-        skip_options({"-a"});
-        return true;
-    }
-    if (name == "timeout") {
-        ++i;
-        skip_options({"-s", "-k"});
-        if (i < words.size()) {
-            ++i;  // the duration
+        while (k < words.size() && starts_with(words[k].value, "-") && words[k].value != "--") {
+            k += contains(w.options_with_value, words[k].value) ? 2 : 1;
         }
-        return true;
-    }
-    if ((name == "uv" || name == "poetry" || name == "pdm" || name == "hatch" || name == "pipx") &&
-        i + 1 < words.size() && words[i + 1].value == "run") {
-        i += 2;
-        skip_options({"--with", "--python", "-p", "--env", "-e", "--spec"});
-        return true;
-    }
-    if (name == "cargo-cp-artifact") {
-        // cargo-cp-artifact [artifacts] -- cargo build ...
-        for (std::size_t k = i + 1; k < words.size(); ++k) {
-            if (words[k].value == "--") {
-                i = k + 1;
-                return true;
-            }
+        if (k < words.size() && words[k].value == "--") {
+            ++k;
         }
-        return false;
-    }
-    if (name == "cmake" && i + 2 < words.size() && words[i + 1].value == "-E" &&
-        words[i + 2].value == "env") {
-        i += 3;
-        skip_options({"--unset"});
+        if (w.takes_duration && k < words.size()) {
+            ++k;
+        }
+        i = k;
         return true;
     }
     return false;
@@ -470,242 +448,306 @@ void classify_uses(std::string_view value, std::uint32_t start, std::uint32_t en
     }
 }
 
-CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
-    CommandInfo info;
-    std::size_t i = 0;
-    // Reserved words that start a list are not part of the command.
-    while (i < words.size()) {
-        const std::string& w = words[i].value;
-        if (w == "!" || w == "{" || w == "then" || w == "else" || w == "elif" || w == "do" ||
-            w == "if" || w == "while" || w == "until" || w == "coproc") {
-            ++i;
+namespace {
+
+// One simple command being classified: its words, where its name is, and the
+// collector its findings go to.
+struct Call {
+    const std::vector<Word>& words;
+    std::size_t at;     // the command name
+    std::size_t start;  // the first word a finding shows (wrappers and assignments included)
+    Collector& out;
+
+    // The word `k` places after the name, or "" past the end.
+    std::string_view arg(std::size_t k) const {
+        return at + k < words.size() ? std::string_view(words[at + k].value) : std::string_view();
+    }
+    // Records a finding spanning the whole command.
+    void add(Kind kind, bool needs_rust_nearby = false) const {
+        out.add(kind, words[start].start, words.back().end, words_text(words, start),
+                needs_rust_nearby);
+    }
+    // Analyzes a string argument as shell code (`sh -c '...'`, `--run '...'`).
+    void analyze(const Word& code) const {
+        if (out.depth < 16) {
+            ++out.depth;
+            analyze_shell(fragment_of(code), out);
+            --out.depth;
+        }
+    }
+};
+
+// sh -c 'code', sh script, or a shell reading its script from stdin.
+CommandInfo shell(const Call& c) {
+    const auto& words = c.words;
+    std::size_t k = c.at + 1;
+    bool dash_c = false;
+    bool dash_s = false;
+    while (k < words.size() && starts_with(words[k].value, "-") && words[k].value != "-" &&
+           words[k].value != "--") {
+        const std::string& opt = words[k].value;
+        if (!starts_with(opt, "--") && opt.find('c') != std::string::npos) {
+            dash_c = true;
+        }
+        if (!starts_with(opt, "--") && opt.find('s') != std::string::npos) {
+            dash_s = true;
+        }
+        // -o option / +o option take a value.
+        k += (opt == "-o" || opt == "-O") ? 2 : 1;
+    }
+    if (k < words.size() && words[k].value == "--") {
+        ++k;
+    }
+    if (dash_c) {
+        if (k < words.size()) {
+            c.analyze(words[k]);
+        }
+        return {};
+    }
+    if (k < words.size() && !dash_s) {
+        std::string_view script = words[k].value;
+        if (starts_with(basename_of(script), "rustup-init") || is_rustup_url(script)) {
+            c.add(Kind::toolchain_install);
+        } else if (mentions_retired_script(script)) {
+            c.add(Kind::retired_script);
+        }
+        return {};
+    }
+    return CommandInfo{.runs_stdin_as_script = true};
+}
+
+// curl/wget of rustup, of sdk-core, or of a protoc release.
+CommandInfo download(const Call& c) {
+    bool protoc = false;
+    for (std::size_t k = c.at + 1; k < c.words.size(); ++k) {
+        std::string_view a = c.words[k].value;
+        if (is_rustup_url(a)) {
+            c.add(Kind::toolchain_install);
+            return {};
+        }
+        if (mentions_sdk_core(a)) {
+            c.add(Kind::sdk_core_source);
+            return {};
+        }
+        protoc = protoc || is_protoc_download(a);
+    }
+    if (protoc) {
+        c.add(Kind::build_dependency, true);
+    }
+    return {};
+}
+
+// git clone / git submodule add of sdk-core.
+CommandInfo git(const Call& c) {
+    const auto& words = c.words;
+    std::size_t k = c.at + 1;
+    while (k < words.size() && starts_with(words[k].value, "-")) {
+        k += (words[k].value == "-C" || words[k].value == "-c") ? 2 : 1;
+    }
+    if (k >= words.size()) {
+        return {};
+    }
+    const std::string& sub = words[k].value;
+    if (sub == "clone" ||
+        (sub == "submodule" && k + 1 < words.size() && words[k + 1].value == "add")) {
+        for (std::size_t m = k + 1; m < words.size(); ++m) {
+            if (mentions_sdk_core(words[m].value)) {
+                c.add(Kind::sdk_core_source);
+                break;
+            }
+        }
+    }
+    return {};
+}
+
+// gh repo clone temporalio/sdk-core.
+CommandInfo gh_repo(const Call& c) {
+    if (c.arg(2) == "clone" && mentions_sdk_core(std::string(c.arg(3)) + " ")) {
+        c.add(Kind::sdk_core_source);
+    }
+    return {};
+}
+
+// docker run [options] IMAGE [command]: compiling inside a Rust image still
+// needs the toolchain, only in a container; a command run in another image is
+// classified on its own.
+CommandInfo container_run(const Call& c) {
+    static const std::array<std::string_view, 22> with_value = {
+        "-v",           "--volume",   "-w",      "--workdir",  "-e",     "--env",
+        "-u",           "--user",     "-p",      "--publish",  "--name", "--network",
+        "--entrypoint", "--platform", "--mount", "--env-file", "-m",     "--memory",
+        "--cpus",       "-l",         "--label", "--pull"};
+    const auto& words = c.words;
+    for (std::size_t k = c.at + 2; k < words.size(); ++k) {
+        std::string_view a = words[k].value;
+        if (starts_with(a, "-")) {
+            if (a.find('=') == std::string_view::npos &&
+                std::find(with_value.begin(), with_value.end(), a) != with_value.end()) {
+                ++k;
+            }
             continue;
+        }
+        if (is_rust_image(a)) {
+            c.add(Kind::rust_build);
+        } else if (k + 1 < words.size() && c.out.depth < 16) {
+            std::vector<Word> inner(words.begin() + static_cast<std::ptrdiff_t>(k + 1),
+                                    words.end());
+            ++c.out.depth;
+            classify_command(inner, c.out);
+            --c.out.depth;
         }
         break;
     }
-    if (i >= words.size()) {
-        return info;
+    return {};
+}
+
+// node/npm/bun running the retired wrapper script.
+CommandInfo js_runner(const Call& c) {
+    for (std::size_t k = c.at + 1; k < c.words.size(); ++k) {
+        if (mentions_retired_script(c.words[k].value)) {
+            c.add(Kind::retired_script);
+            break;
+        }
+    }
+    return {};
+}
+
+// A package manager installing Rust (or protoc, which counts next to Rust).
+CommandInfo package_install(const Call& c) {
+    const auto& words = c.words;
+    std::string name = command_name(words[c.at]);
+    std::size_t packages_from = 0;
+    if (!installs(name, words, c.at + 1, packages_from)) {
+        return {};
+    }
+    bool rust = false;
+    std::vector<const Word*> protobuf;
+    for (std::size_t k = packages_from; k < words.size(); ++k) {
+        if (starts_with(words[k].value, "-")) {
+            continue;
+        }
+        std::string p = package_base(words[k].value, name);
+        if (is_rust_package(p)) {
+            rust = true;
+        } else if (is_protobuf_package(p)) {
+            protobuf.push_back(&words[k]);
+        }
+    }
+    if (rust) {
+        c.add(Kind::toolchain_install);
+    }
+    for (const Word* w : protobuf) {
+        c.out.add(Kind::build_dependency, w->start, words.back().end, words_text(words, c.start),
+                  true);
+    }
+    return {};
+}
+
+// nix-shell -p cargo --run "cargo build": the command, then the packages.
+CommandInfo nix_shell(const Call& c) {
+    for (std::size_t k = c.at + 1; k + 1 < c.words.size(); ++k) {
+        if (c.words[k].value == "--run" || c.words[k].value == "--command") {
+            c.analyze(c.words[k + 1]);
+            break;
+        }
+    }
+    return package_install(c);
+}
+
+// A command that is a finding of one kind whatever its arguments.
+template <Kind kind>
+CommandInfo record(const Call& c) {
+    c.add(kind);
+    return {};
+}
+
+// What a command is, by its name: the first row naming it decides. A name is
+// matched exactly, or as a prefix ("rustup-init*") or a part ("*run-...*").
+struct CommandRule {
+    std::vector<std::string_view> names = {};
+    // When not empty, only these subcommands (the first argument) count.
+    std::vector<std::string_view> subcommands = {};
+    CommandInfo (*classify)(const Call&) = nullptr;
+};
+
+const std::vector<CommandRule>& command_rules() {
+    static const std::vector<CommandRule> table = {
+        {{"*run-with-rust-toolchain*"}, {}, record<Kind::retired_script>},
+        {{"cargo", "rustc", "cargo-zigbuild"}, {}, record<Kind::rust_build>},
+        // Rust build front ends: maturin (Python wheels), napi-rs and wasm-pack run cargo.
+        {{"maturin"}, {"build", "develop", "publish"}, record<Kind::rust_build>},
+        {{"napi", "wasm-pack"}, {"build"}, record<Kind::rust_build>},
+        {{"cross"},
+         {"build", "test", "rustc", "check", "run", "bench", "install"},
+         record<Kind::rust_build>},
+        {{"rustup", "rustup-init*"}, {}, record<Kind::toolchain_install>},
+        {{"sh", "bash", "dash", "zsh", "ksh", "ash"}, {}, shell},
+        {{"curl", "wget", "fetch", "aria2c", "http", "https", "Invoke-WebRequest", "iwr"},
+         {},
+         download},
+        {{"git"}, {}, git},
+        {{"gh"}, {"repo"}, gh_repo},
+        {{"docker", "podman", "nerdctl"}, {"run"}, container_run},
+        {{"bun", "bunx", "node", "npx", "tsx", "ts-node", "deno", "pnpm", "yarn", "npm", "esno",
+          "vite-node", "zx"},
+         {},
+         js_runner},
+        {{"nix-shell"}, {}, nix_shell},
+    };
+    return table;
+}
+
+bool name_matches(std::string_view pattern, std::string_view name) {
+    bool any_before = starts_with(pattern, "*");
+    bool any_after = ends_with(pattern, "*");
+    std::string_view core = pattern.substr(any_before ? 1 : 0);
+    core.remove_suffix(any_after ? 1 : 0);
+    if (any_before) {
+        return name.find(core) != std::string_view::npos;
+    }
+    return any_after ? starts_with(name, core) : name == core;
+}
+
+const CommandRule* find_rule(std::string_view name) {
+    for (const CommandRule& rule : command_rules()) {
+        for (std::string_view pattern : rule.names) {
+            if (name_matches(pattern, name)) {
+                return &rule;
+            }
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+CommandInfo classify_command(const std::vector<Word>& words, Collector& out) {
+    std::size_t i = 0;
+    // Reserved words that start a list are not part of the command.
+    static const std::vector<std::string_view> reserved = {"!",  "{",  "then",  "else",  "elif",
+                                                           "do", "if", "while", "until", "coproc"};
+    while (i < words.size() && contains(reserved, words[i].value)) {
+        ++i;
     }
     const std::size_t start = i;
-    for (;;) {
+    // Assignments and wrappers (sudo, env, timeout, ...) come before the command.
+    do {
         while (i < words.size() && is_assignment(words[i].value)) {
             ++i;
         }
         if (i >= words.size()) {
-            return info;
+            return {};
         }
-        if (!skip_wrapper(words, i)) {
-            break;
-        }
-        if (i >= words.size()) {
-            return info;
-        }
+    } while (skip_wrapper(words, i));
+    const Call call{words, i, start, out};
+    const CommandRule* rule = find_rule(command_name(words[i]));
+    if (rule == nullptr) {
+        return package_install(call);
     }
-    const std::string first = words[i].value;
-    if (first == "for" || first == "select" || first == "function" || first == "case" ||
-        first == "[[" || first == "[" || first == "}" || first == "fi" || first == "done" ||
-        first == "esac") {
-        return info;
+    if (!rule->subcommands.empty() && !contains(rule->subcommands, call.arg(1))) {
+        return {};
     }
-    const std::string name = command_name(words[i]);
-    if (name == "command" && i + 1 < words.size() &&
-        (words[i + 1].value == "-v" || words[i + 1].value == "-V")) {
-        return info;  // a lookup, not a run
-    }
-    const std::uint32_t begin = words[start].start;
-    const std::uint32_t finish = words.back().end;
-    auto text = [&] { return words_text(words, start); };
-    auto arg = [&](std::size_t k) -> std::string_view {
-        return i + k < words.size() ? std::string_view(words[i + k].value) : std::string_view();
-    };
-
-    if (mentions_retired_script(name)) {
-        out.add(Kind::retired_script, begin, finish, text());
-        return info;
-    }
-    // Rust build front ends: maturin (Python wheels), napi-rs and wasm-pack run cargo.
-    if ((name == "maturin" && (arg(1) == "build" || arg(1) == "develop" || arg(1) == "publish")) ||
-        (name == "napi" && arg(1) == "build") || (name == "wasm-pack" && arg(1) == "build")) {
-        out.add(Kind::rust_build, begin, finish, text());
-        return info;
-    }
-    if (name == "cargo" || name == "rustc" || name == "cargo-zigbuild") {
-        out.add(Kind::rust_build, begin, finish, text());
-        return info;
-    }
-    if (name == "cross") {
-        std::string_view sub = arg(1);
-        if (sub == "build" || sub == "test" || sub == "rustc" || sub == "check" || sub == "run" ||
-            sub == "bench" || sub == "install") {
-            out.add(Kind::rust_build, begin, finish, text());
-        }
-        return info;
-    }
-    if (name == "rustup" || starts_with(name, "rustup-init")) {
-        out.add(Kind::toolchain_install, begin, finish, text());
-        return info;
-    }
-    if (is_shell(name)) {
-        std::size_t k = i + 1;
-        bool dash_c = false;
-        bool dash_s = false;
-        while (k < words.size() && starts_with(words[k].value, "-") && words[k].value != "-" &&
-               words[k].value != "--") {
-            const std::string& opt = words[k].value;
-            if (!starts_with(opt, "--") && opt.find('c') != std::string::npos) {
-                dash_c = true;
-            }
-            if (!starts_with(opt, "--") && opt.find('s') != std::string::npos) {
-                dash_s = true;
-            }
-            // -o option / +o option take a value.
-            k += (opt == "-o" || opt == "-O") ? 2 : 1;
-        }
-        if (k < words.size() && words[k].value == "--") {
-            ++k;
-        }
-        if (dash_c) {
-            if (k < words.size() && out.depth < 16) {
-                ++out.depth;
-                analyze_shell(fragment_of(words[k]), out);
-                --out.depth;
-            }
-            return info;
-        }
-        if (k < words.size() && !dash_s) {
-            std::string_view script = words[k].value;
-            if (starts_with(basename_of(script), "rustup-init") || is_rustup_url(script)) {
-                out.add(Kind::toolchain_install, begin, finish, text());
-            } else if (mentions_retired_script(script)) {
-                out.add(Kind::retired_script, begin, finish, text());
-            }
-            return info;
-        }
-        info.runs_stdin_as_script = true;
-        return info;
-    }
-    if (name == "curl" || name == "wget" || name == "fetch" || name == "aria2c" || name == "http" ||
-        name == "https" || name == "Invoke-WebRequest" || name == "iwr") {
-        bool protoc = false;
-        for (std::size_t k = i + 1; k < words.size(); ++k) {
-            std::string_view a = words[k].value;
-            if (is_rustup_url(a)) {
-                out.add(Kind::toolchain_install, begin, finish, text());
-                return info;
-            }
-            if (mentions_sdk_core(a)) {
-                out.add(Kind::sdk_core_source, begin, finish, text());
-                return info;
-            }
-            protoc = protoc || is_protoc_download(a);
-        }
-        if (protoc) {
-            out.add(Kind::build_dependency, begin, finish, text(), true);
-        }
-        return info;
-    }
-    if (name == "git") {
-        std::size_t k = i + 1;
-        while (k < words.size() && starts_with(words[k].value, "-")) {
-            const std::string& opt = words[k].value;
-            k += (opt == "-C" || opt == "-c") ? 2 : 1;
-        }
-        if (k >= words.size()) {
-            return info;
-        }
-        const std::string& sub = words[k].value;
-        bool fetches = sub == "clone" ||
-                       (sub == "submodule" && k + 1 < words.size() && words[k + 1].value == "add");
-        if (fetches) {
-            for (std::size_t m = k + 1; m < words.size(); ++m) {
-                if (mentions_sdk_core(words[m].value)) {
-                    out.add(Kind::sdk_core_source, begin, finish, text());
-                    break;
-                }
-            }
-        }
-        return info;
-    }
-    if (name == "gh") {
-        if (arg(1) == "repo" && arg(2) == "clone" && mentions_sdk_core(std::string(arg(3)) + " ")) {
-            out.add(Kind::sdk_core_source, begin, finish, text());
-        }
-        return info;
-    }
-    if ((name == "docker" || name == "podman" || name == "nerdctl") && arg(1) == "run") {
-        // docker run [options] IMAGE [command]: compiling inside a Rust image
-        // still needs the toolchain, only in a container.
-        static const std::array<std::string_view, 22> with_value = {
-            "-v",           "--volume",   "-w",      "--workdir",  "-e",     "--env",
-            "-u",           "--user",     "-p",      "--publish",  "--name", "--network",
-            "--entrypoint", "--platform", "--mount", "--env-file", "-m",     "--memory",
-            "--cpus",       "-l",         "--label", "--pull"};
-        for (std::size_t k = i + 2; k < words.size(); ++k) {
-            std::string_view a = words[k].value;
-            if (starts_with(a, "-")) {
-                if (a.find('=') == std::string_view::npos &&
-                    std::find(with_value.begin(), with_value.end(), a) != with_value.end()) {
-                    ++k;
-                }
-                continue;
-            }
-            if (is_rust_image(a)) {
-                out.add(Kind::rust_build, begin, finish, text());
-            } else if (k + 1 < words.size() && out.depth < 16) {
-                // The command run in the container: docker run img sh -c 'cargo build'.
-                std::vector<Word> inner(words.begin() + static_cast<std::ptrdiff_t>(k + 1),
-                                        words.end());
-                ++out.depth;
-                classify_command(inner, out);
-                --out.depth;
-            }
-            break;
-        }
-        return info;
-    }
-    if (is_js_runner(name)) {
-        for (std::size_t k = i + 1; k < words.size(); ++k) {
-            if (mentions_retired_script(words[k].value)) {
-                out.add(Kind::retired_script, begin, finish, text());
-                break;
-            }
-        }
-        return info;
-    }
-    if (name == "nix-shell") {
-        // nix-shell -p cargo --run "cargo build": the packages and the command.
-        for (std::size_t k = i + 1; k + 1 < words.size(); ++k) {
-            if ((words[k].value == "--run" || words[k].value == "--command") && out.depth < 16) {
-                ++out.depth;
-                analyze_shell(fragment_of(words[k + 1]), out);
-                --out.depth;
-                break;
-            }
-        }
-    }
-    std::size_t packages_from = 0;
-    if (installs(name, words, i + 1, packages_from)) {
-        bool rust = false;
-        std::vector<const Word*> protobuf;
-        for (std::size_t k = packages_from; k < words.size(); ++k) {
-            if (starts_with(words[k].value, "-")) {
-                continue;
-            }
-            std::string p = package_base(words[k].value, name);
-            if (is_rust_package(p)) {
-                rust = true;
-            } else if (is_protobuf_package(p)) {
-                protobuf.push_back(&words[k]);
-            }
-        }
-        if (rust) {
-            out.add(Kind::toolchain_install, begin, finish, text());
-        }
-        for (const Word* w : protobuf) {
-            out.add(Kind::build_dependency, w->start, finish, text(), true);
-        }
-    }
-    return info;
+    return rule->classify(call);
 }
 
 std::vector<Line> split_lines(std::string_view source) {

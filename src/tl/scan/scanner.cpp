@@ -443,7 +443,7 @@ Result<std::vector<Finding>> scan_text(std::string_view rel_path, FileType type,
         f.severity = default_severity(r.kind);
         f.text = r.text;
         f.why = r.why.empty() ? why_text(r.kind, r.text) : r.why;
-        f.replacement = replacement_text(r.kind, type, r.text);
+        f.replacement = replacement_text(r.kind, type);
         std::string by;
         bool allowed = false;
         if (file_allow_line > 0) {
@@ -637,10 +637,7 @@ Result<ScanReport> scan_tree(const ScanOptions& options) {
     std::vector<std::string> paths;
     fs::path base = options.root;
     if (fs::is_directory(st)) {
-        auto listing = list_files(options.root, options.use_git);
-        if (!listing) {
-            return util::unexpected(listing.error());
-        }
+        TL_TRY_ASSIGN(listing, list_files(options.root, options.use_git))
         report.source = listing->source;
         paths = std::move(listing->paths);
         report.skipped = std::move(listing->skipped);

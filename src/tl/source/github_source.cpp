@@ -115,10 +115,7 @@ public:
     std::string name() const override { return "github:" + m_api.config().repo; }
 
     Result<std::optional<ReleaseInfo>> release(const std::string& tag) override {
-        auto r = m_api.release_by_tag(tag);
-        if (!r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY_ASSIGN(r, m_api.release_by_tag(tag))
         if (!*r) {
             return std::optional<ReleaseInfo>{};
         }

@@ -16,10 +16,7 @@ using nlohmann::json;
 
 // Parses the JSON and checks the format field common to both indexes.
 Result<json> parse_index(std::string_view text, const std::string& where) {
-    auto parsed = util::parse_json(text, "mirror index " + util::quoted(where));
-    if (!parsed) {
-        return util::unexpected(parsed.error());
-    }
+    TL_TRY_ASSIGN(parsed, util::parse_json(text, "mirror index " + util::quoted(where)))
     json& j = *parsed;
     if (!j.is_object()) {
         return fail(ErrorKind::integrity, "mirror index " + util::quoted(where) +
@@ -52,10 +49,7 @@ bool is_safe_mirror_name(std::string_view name) {
 }
 
 Result<std::vector<std::string>> parse_tag_index(std::string_view text, const std::string& where) {
-    auto j = parse_index(text, where);
-    if (!j) {
-        return util::unexpected(j.error());
-    }
+    TL_TRY_ASSIGN(j, parse_index(text, where))
     if (!j->contains("tags") || !(*j)["tags"].is_array()) {
         return fail(ErrorKind::integrity,
                     "mirror index " + util::quoted(where) + " has no \"tags\" list");
@@ -83,10 +77,7 @@ std::string write_tag_index(std::vector<std::string> tags) {
 
 Result<ReleaseIndex> parse_release_index(std::string_view text, const std::string& tag,
                                          const std::string& where) {
-    auto j = parse_index(text, where);
-    if (!j) {
-        return util::unexpected(j.error());
-    }
+    TL_TRY_ASSIGN(j, parse_index(text, where))
     auto bad = [&](const std::string& what) {
         return fail(ErrorKind::integrity, "mirror index " + util::quoted(where) + " " + what);
     };

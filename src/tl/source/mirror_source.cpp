@@ -68,17 +68,11 @@ public:
             return fail(ErrorKind::usage, "tag " + util::quoted(tag) + " is not a plain name");
         }
         const std::string where = location(tag + "/" + std::string(k_mirror_index_name));
-        auto text = read_index(where);
-        if (!text) {
-            return util::unexpected(text.error());
-        }
+        TL_TRY_ASSIGN(text, read_index(where))
         if (!*text) {
             return std::optional<ReleaseInfo>{};
         }
-        auto index = parse_release_index(**text, tag, display(where));
-        if (!index) {
-            return util::unexpected(index.error());
-        }
+        TL_TRY_ASSIGN(index, parse_release_index(**text, tag, display(where)))
         ReleaseInfo info;
         info.tag = tag;
         for (const auto& a : index->assets) {
@@ -94,10 +88,7 @@ public:
     }
 
     Result<std::optional<ReleaseInfo>> latest(const std::string& prefix) override {
-        auto all = tags(prefix, std::numeric_limits<std::size_t>::max());
-        if (!all) {
-            return util::unexpected(all.error());
-        }
+        TL_TRY_ASSIGN(all, tags(prefix, std::numeric_limits<std::size_t>::max()))
         // The rule every source shares (latest.hpp); pre-releases are known
         // here only by their version ("v1.1.0-rc.1").
         auto picked = pick_latest(*all, prefix);
@@ -117,18 +108,12 @@ public:
 
     Result<std::vector<std::string>> tags(const std::string& prefix, std::size_t limit) override {
         const std::string where = location(std::string(k_mirror_index_name));
-        auto text = read_index(where);
-        if (!text) {
-            return util::unexpected(text.error());
-        }
+        TL_TRY_ASSIGN(text, read_index(where))
         std::vector<std::string> out;
         if (!*text) {
             return out;
         }
-        auto all = parse_tag_index(**text, display(where));
-        if (!all) {
-            return util::unexpected(all.error());
-        }
+        TL_TRY_ASSIGN(all, parse_tag_index(**text, display(where)))
         // Sorted again, so a hand-edited index cannot make an older release "latest".
         std::sort(all->begin(), all->end(), [](const std::string& a, const std::string& b) {
             return release::compare_tags(a, b) > 0;
@@ -143,10 +128,8 @@ public:
     }
 
     Result<std::string> fetch_small(const AssetInfo& asset, std::size_t limit) override {
-        auto r = is_file() ? read_local(asset.locator, limit) : get_small(asset.locator, limit);
-        if (!r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY_ASSIGN(
+            r, is_file() ? read_local(asset.locator, limit) : get_small(asset.locator, limit))
         if (!*r) {
             return fail(ErrorKind::not_found,
                         "mirror " + util::quoted(name()) + " lists " + util::quoted(asset.name) +
@@ -234,15 +217,8 @@ private:
             return fail(ErrorKind::usage, m_credential_error);
         }
         http::StringSink sink(limit);
-        http::Exchange send;
-        send.what = "mirror request " + util::quoted(util::redact_url(url));
-        send.request = [&] {
-            http::Request req;
-            req.url = url;
-            req.timeouts = endpoint.settings().document_timeouts();
-            return req;
-        };
-        send.sink = &sink;
+        http::Exchange send = endpoint.document_get(
+            "mirror request " + util::quoted(util::redact_url(url)), url, sink);
         send.accept = [](const http::Response& r) { return r.status == 200 || r.status == 404; };
         send.advice = [this](int status, const http::RetryDecision&) -> std::string {
             if (status == 401 || status == 403) {

@@ -83,32 +83,16 @@ public:
     virtual std::string advice(const http::Response& /*refusal*/) const { return {}; }
 };
 
-// How sources other than GitHub connect.
-using SourceOptions = http::NetSettings;
-
 // A static mirror rooted at `root`: "https://host/path/", "http://127.0.0.1:8080/tl/"
 // or "file:///srv/tl" (the layout: mirror_layout.hpp).
 std::unique_ptr<Source> make_mirror_source(http::Client& client, const std::string& root,
-                                           const SourceOptions& options, util::Console& console);
-
-// An OCI repository, "oci://host[:port]/path" (see oci/registry.hpp).
-std::unique_ptr<Source> make_oci_source(http::Client& client, const std::string& url,
-                                        const SourceOptions& options, util::Console& console);
+                                           const http::NetSettings& options,
+                                           util::Console& console);
 
 // Tries each source in order: one that fails or lacks the release is reported
 // and the next one asked; name() then names the one that answered.
 std::unique_ptr<Source> make_source_list(std::vector<std::unique_ptr<Source>> sources,
                                          util::Console& console);
-
-// The source a spec names: "github" (the configured repository), "github:OWNER/NAME",
-// "https://…/" or "http://…/" (a static mirror), "file:///DIR" or "/DIR" (a
-// mirror on disk), "oci://HOST/REPO". A usage failure lists the accepted forms.
-Result<std::unique_ptr<Source>> make_source(const std::string& spec, http::Client& client,
-                                            const github::ApiConfig& github,
-                                            const SourceOptions& options, util::Console& console);
-
-// The accepted source forms, for messages and help.
-extern const char* const k_source_forms;
 
 // A GitHub repository's releases through the REST API.
 std::unique_ptr<Source> make_github_source(http::Client& client, github::ApiConfig config,

@@ -128,10 +128,7 @@ Result<Lockfile> Lockfile::parse(std::string_view text, const std::string& where
             return fail(ErrorKind::integrity, where + ": entry " + tag + " is not an object");
         }
         for (const auto& [platform, e] : platforms.items()) {
-            auto entry = parse_entry(e, tag, platform, where);
-            if (!entry) {
-                return util::unexpected(entry.error());
-            }
+            TL_TRY_ASSIGN(entry, parse_entry(e, tag, platform, where))
             lock.put(std::move(*entry));
         }
     }
@@ -157,10 +154,7 @@ Result<std::optional<Lockfile>> Lockfile::load(const fs::path& file) {
         }
         return util::unexpected(text.error());
     }
-    auto lock = parse(*text, "'" + file.string() + "'");
-    if (!lock) {
-        return util::unexpected(lock.error());
-    }
+    TL_TRY_ASSIGN(lock, parse(*text, "'" + file.string() + "'"))
     return std::optional<Lockfile>(std::move(*lock));
 }
 
@@ -216,23 +210,13 @@ Result<Lockfile> update_lockfile(const fs::path& file, const std::function<void(
                         ? file.parent_path() / ("." + file.filename().string() + ".lk")
                         : guard_path;
     if (!guard_path.empty()) {
-        if (auto d = util::create_directories(path.parent_path()); !d) {
-            return util::unexpected(d.error());
-        }
+        TL_TRY(util::create_directories(path.parent_path()));
     }
-    auto guard = util::FileLock::acquire(path);
-    if (!guard) {
-        return util::unexpected(guard.error());
-    }
-    auto current = Lockfile::load(file);
-    if (!current) {
-        return util::unexpected(current.error());
-    }
+    TL_TRY_ASSIGN(guard, util::FileLock::acquire(path))
+    TL_TRY_ASSIGN(current, Lockfile::load(file))
     Lockfile lock = current->value_or(Lockfile());
     change(lock);
-    if (auto w = util::write_file_atomic(file, lock.serialize()); !w) {
-        return util::unexpected(w.error());
-    }
+    TL_TRY(util::write_file_atomic(file, lock.serialize()));
     return lock;
 }
 

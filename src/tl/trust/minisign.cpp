@@ -222,10 +222,7 @@ Result<SecretKey> parse_secret_key(std::string_view text,
                         "the minisign secret key asks for scrypt limits above "
                         "minisign's own; the key file is damaged");
         }
-        auto pw = password();
-        if (!pw) {
-            return util::unexpected(pw.error());
-        }
+        TL_TRY_ASSIGN(pw, password())
         std::array<std::uint8_t, k_keynum_sk_bytes> stream{};
         if (crypto_pwhash_scryptsalsa208sha256(stream.data(), stream.size(), pw->data(), pw->size(),
                                                salt, opslimit,
@@ -299,10 +296,7 @@ std::string sign(const SecretKey& key, std::string_view message, Algorithm algor
 Result<PublicKey> verify(const std::vector<PublicKey>& trusted, std::string_view message,
                          std::string_view signature_text) {
     init_sodium();
-    auto sig = parse_signature(signature_text);
-    if (!sig) {
-        return util::unexpected(sig.error());
-    }
+    TL_TRY_ASSIGN(sig, parse_signature(signature_text))
     const PublicKey* key = nullptr;
     for (const auto& k : trusted) {
         if (k.id == sig->key_id) {

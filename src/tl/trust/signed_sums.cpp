@@ -32,10 +32,7 @@ Result<std::string> sums_for_directory(const fs::path& dir) {
     std::sort(names.begin(), names.end());
     std::string text;
     for (const auto& name : names) {
-        auto digest = util::sha256_file(dir / name);
-        if (!digest) {
-            return util::unexpected(digest.error());
-        }
+        TL_TRY_ASSIGN(digest, util::sha256_file(dir / name))
         text += *digest + "  " + name + "\n";
     }
     return text;
@@ -80,14 +77,8 @@ Result<verify::ExpectedDigest> signed_sums_claim(source::Source& source,
                         "); an unsigned release is refused: ask the publisher to sign it "
                         "('temporal-libs sign') or remove public_keys");
     }
-    auto sums_text = source.fetch_small(*sums, 1u << 20);
-    if (!sums_text) {
-        return util::unexpected(sums_text.error());
-    }
-    auto sig_text = source.fetch_small(*sig, 16u << 10);
-    if (!sig_text) {
-        return util::unexpected(sig_text.error());
-    }
+    TL_TRY_ASSIGN(sums_text, source.fetch_small(*sums, 1u << 20))
+    TL_TRY_ASSIGN(sig_text, source.fetch_small(*sig, 16u << 10))
     auto key = minisign::verify(trusted, *sums_text, *sig_text);
     if (!key) {
         return fail(ErrorKind::integrity, context + util::quoted(k_sums_signature_name) + ": " +
@@ -107,20 +98,14 @@ Result<std::optional<verify::ExpectedDigest>> sums_claim(
     source::Source& source, const source::ReleaseInfo& release, const std::string& archive_name,
     const std::vector<minisign::PublicKey>& trusted) {
     if (!trusted.empty()) {
-        auto claim = signed_sums_claim(source, release, archive_name, trusted);
-        if (!claim) {
-            return util::unexpected(claim.error());
-        }
+        TL_TRY_ASSIGN(claim, signed_sums_claim(source, release, archive_name, trusted))
         return std::optional<verify::ExpectedDigest>(std::move(*claim));
     }
     const source::AssetInfo* sums = release.find(k_sums_name);
     if (sums == nullptr) {
         return std::optional<verify::ExpectedDigest>();
     }
-    auto text = source.fetch_small(*sums, 1u << 20);
-    if (!text) {
-        return util::unexpected(text.error());
-    }
+    TL_TRY_ASSIGN(text, source.fetch_small(*sums, 1u << 20))
     auto digest = release::parse_checksum_file(*text, archive_name);
     if (!digest) {
         return std::optional<verify::ExpectedDigest>();

@@ -86,3 +86,22 @@ private:
 };
 
 }  // namespace tl::util
+
+// Error propagation without the three-line ceremony. In a function returning
+// an Expected with the same error type:
+//   TL_TRY(write_meta(path));               returns the failure, if any
+//   TL_TRY_ASSIGN(text, read_file(path));   declares `text` (the Expected) and
+//                                           returns its failure, if any; `*text`
+//                                           is the value from then on
+#define TL_TRY(expr)                                                       \
+    do {                                                                   \
+        if (auto tl_try_result_ = (expr); !tl_try_result_) {               \
+            return ::tl::util::unexpected(std::move(tl_try_result_).error()); \
+        }                                                                  \
+    } while (false)
+
+#define TL_TRY_ASSIGN(name, expr)                        \
+    auto name = (expr);                                  \
+    if (!name) {                                         \
+        return ::tl::util::unexpected(std::move(name).error()); \
+    }

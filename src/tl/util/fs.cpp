@@ -1,7 +1,6 @@
 #include "tl/util/fs.hpp"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -110,10 +110,7 @@ Result<void> write_all(int fd, const void* data, std::size_t size, const fs::pat
 
 Result<void> write_file_atomic(const fs::path& path, std::string_view content,
                                AtomicFile::Durability durability) {
-    auto file = AtomicFile::create(path);
-    if (!file) {
-        return util::unexpected(file.error());
-    }
+    TL_TRY_ASSIGN(file, AtomicFile::create(path))
     if (auto w = file->write(content); !w) {
         return w;
     }
@@ -225,10 +222,7 @@ Result<std::string> move_aside_unexpected(const fs::path& path, bool want_direct
 }
 
 Result<void> ensure_plain_directory(const fs::path& dir, std::vector<std::string>& moved) {
-    auto m = move_aside_unexpected(dir, /*want_directory=*/true);
-    if (!m) {
-        return util::unexpected(m.error());
-    }
+    TL_TRY_ASSIGN(m, move_aside_unexpected(dir, /*want_directory=*/true))
     if (!m->empty()) {
         moved.push_back(*m);
     }

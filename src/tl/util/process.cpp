@@ -14,8 +14,6 @@
 #include "tl/util/fs.hpp"
 #include "tl/util/strings.hpp"
 
-extern char** environ;
-
 namespace tl::util {
 
 namespace {
@@ -112,18 +110,14 @@ Result<CommandResult> run_command(const Command& command) {
     }
     int out_pipe[2] = {-1, -1};
     int err_pipe[2] = {-1, -1};
-    if (auto r = make_pipe(out_pipe); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(make_pipe(out_pipe));
     UniqueFd out_read(out_pipe[0]);
     UniqueFd out_write(out_pipe[1]);
     UniqueFd err_read;
     UniqueFd err_write;
     bool capture_err = static_cast<bool>(command.on_stderr_line);
     if (capture_err) {
-        if (auto r = make_pipe(err_pipe); !r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY(make_pipe(err_pipe));
         err_read.reset(err_pipe[0]);
         err_write.reset(err_pipe[1]);
     }
