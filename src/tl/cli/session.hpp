@@ -102,8 +102,8 @@ unsigned connections_from(const config::Config& config);
 // configuration; throws tl::Error (usage) for bad values.
 github::ApiConfig api_config_from(const config::Config& config);
 
-// A libcurl client with the tool's User-Agent. One per thread: a client is not
-// safe to share between threads.
+// A libcurl client with the tool's User-Agent. Threads may share it (each send
+// takes its own easy handle, as the ranges of a parallel download do).
 std::unique_ptr<http::Client> make_client();
 
 // The source list `specs` names, tried in order (see cli/remotes.hpp), with
