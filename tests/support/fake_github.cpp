@@ -16,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -424,6 +425,15 @@ struct FakeGitHub::Impl {
     bool ignore_range = false;
     int answers_416 = 0;
     std::uint64_t storage_rate = 0;
+    std::uint64_t drop_each_range = 0;
+    std::set<std::uint64_t> dropped_range_ends;
+    int ignore_range_after = -1;
+    int change_validators_after = -1;
+    int storage_gets = 0;
+    int ranged = 0;
+    std::uint64_t first_range_rate = 0;
+    int streaming = 0;
+    int peak_streaming = 0;
     SteadyClock::time_point pace_next;
     Pacing pacing = Pacing::shared_link;
     std::chrono::milliseconds redirect_lifetime{0};
@@ -779,6 +789,7 @@ void FakeGitHub::Impl::begin_record(FakeServer which, const httplib::Request& re
     record->server = server_name(which);
     record->method = req.method;
     record->target = req.target;
+    record->remote_port = req.remote_port;
     for (const auto& [key, value] : req.headers) {
         // httplib adds the socket addresses as pseudo headers; the client did not send them.
         if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
@@ -1253,14 +1264,17 @@ bool FakeGitHub::Impl::sleep_for(std::chrono::milliseconds duration) {
 // and waits for it; false when shutting down.
 bool FakeGitHub::Impl::pace(std::size_t bytes, BodySource& source) {
     std::unique_lock<std::mutex> lock(mutex);
-    if (storage_rate == 0) {
+    const bool first_range = first_range_rate > 0 && source.start == 0;
+    const std::uint64_t rate = first_range ? first_range_rate : storage_rate;
+    if (rate == 0) {
         return !stopping;
     }
     auto now = SteadyClock::now();
-    SteadyClock::time_point& next = pacing == Pacing::per_download ? source.pace_next : pace_next;
+    SteadyClock::time_point& next =
+        first_range || pacing == Pacing::per_download ? source.pace_next : pace_next;
     auto start = std::max(now, next);
     next = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                       static_cast<double>(bytes) * 1e9 / static_cast<double>(storage_rate)));
+                       static_cast<double>(bytes) * 1e9 / static_cast<double>(rate)));
     wake.wait_until(lock, start, [this] { return stopping; });
     return !stopping;
 }
@@ -1270,10 +1284,11 @@ bool FakeGitHub::Impl::provide(BodySource& source, std::size_t offset, std::size
     std::size_t chunk = k_chunk_size;
     {
         std::lock_guard<std::mutex> lock(mutex);
-        if (storage_rate > 0) {
+        const std::uint64_t rate =
+            first_range_rate > 0 && source.start == 0 ? first_range_rate : storage_rate;
+        if (rate > 0) {
             // Small slices keep a paced download smooth instead of bursty.
-            chunk = static_cast<std::size_t>(
-                std::clamp<std::uint64_t>(storage_rate / 20, 1, k_chunk_size));
+            chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(rate / 20, 1, k_chunk_size));
         }
     }
     std::size_t n = std::min(chunk, length);
@@ -1387,6 +1402,17 @@ void FakeGitHub::Impl::handle_storage(const httplib::Request& req, httplib::Resp
         return;
     }
 
+    if (req.method == "GET") {
+        if (change_validators_after >= 0 && storage_gets == change_validators_after) {
+            for (auto& r : releases) {
+                for (auto& a : r.assets) {
+                    a.etag = "\"" + random_hex(32) + "\"";
+                    a.updated_at = next_stamp(Stamp::now);
+                }
+            }
+        }
+        ++storage_gets;
+    }
     const std::uint64_t total = asset->size;
     const std::string last_modified = http_date(asset->updated_at);
     res.set_header("ETag", asset->etag);
@@ -1396,7 +1422,12 @@ void FakeGitHub::Impl::handle_storage(const httplib::Request& req, httplib::Resp
     res.set_header("x-amz-request-id", random_hex(16));
 
     ByteRange range;
-    if (req.has_header("Range") && !ignore_range) {
+    bool ignoring = ignore_range;
+    if (req.has_header("Range") && req.method == "GET") {
+        ++ranged;
+        ignoring = ignoring || (ignore_range_after >= 0 && ranged > ignore_range_after);
+    }
+    if (req.has_header("Range") && !ignoring) {
         if (answers_416 > 0) {
             --answers_416;
             range.kind = ByteRange::Kind::unsatisfiable;
@@ -1456,6 +1487,11 @@ void FakeGitHub::Impl::handle_storage(const httplib::Request& req, httplib::Resp
             source->drop_at = drops.front();
             drops.pop_front();
         }
+        if (drop_each_range > 0 && drop_each_range < length &&
+            range.kind == ByteRange::Kind::satisfiable &&
+            dropped_range_ends.insert(range.last).second) {
+            source->drop_at = drop_each_range;
+        }
         if (!stalls.empty() && stalls.front().first < length) {
             source->stall_at = stalls.front().first;
             source->stall = stalls.front().second;
@@ -1464,10 +1500,21 @@ void FakeGitHub::Impl::handle_storage(const httplib::Request& req, httplib::Resp
     }
     const std::string content_type = asset->meta.content_type;
     lock.unlock();
+    if (req.method == "GET") {
+        std::lock_guard<std::mutex> count_lock(mutex);
+        peak_streaming = std::max(peak_streaming, ++streaming);
+    }
+    const bool counted = req.method == "GET";
     res.set_content_provider(
         static_cast<std::size_t>(length), content_type,
         [this, source](std::size_t offset, std::size_t remaining, httplib::DataSink& sink) {
             return provide(*source, offset, remaining, sink);
+        },
+        [this, counted](bool) {
+            if (counted) {
+                std::lock_guard<std::mutex> count_lock(mutex);
+                --streaming;
+            }
         });
 }
 
@@ -1711,6 +1758,39 @@ void FakeGitHub::stall_next_download_at(std::uint64_t offset, std::chrono::milli
 void FakeGitHub::set_ignore_range(bool ignore) {
     std::lock_guard<std::mutex> lock(m_impl->mutex);
     m_impl->ignore_range = ignore;
+}
+
+void FakeGitHub::drop_each_range_at(std::uint64_t offset) {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->drop_each_range = offset;
+    m_impl->dropped_range_ends.clear();
+}
+
+void FakeGitHub::ignore_range_after(int count) {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->ignore_range_after = count;
+    m_impl->ranged = 0;
+}
+
+void FakeGitHub::change_validators_after(int count) {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->change_validators_after = count;
+    m_impl->storage_gets = 0;
+}
+
+void FakeGitHub::set_first_range_rate(std::uint64_t bytes_per_second) {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    m_impl->first_range_rate = bytes_per_second;
+}
+
+int FakeGitHub::ranged_requests() const {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    return m_impl->ranged;
+}
+
+int FakeGitHub::peak_concurrent_downloads() const {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    return m_impl->peak_streaming;
 }
 
 void FakeGitHub::answer_416_next(int count) {

@@ -57,6 +57,7 @@ struct RecordedRequest {
     std::multimap<std::string, std::string> headers;  // lower-case names
     std::uint64_t body_bytes_sent = 0;                // response body bytes written
     int status = 0;
+    int remote_port = 0;  // the client's port: one per connection
 };
 
 // How a storage rate applies: to the sum of all downloads, or to each one.
@@ -122,6 +123,26 @@ public:
     // downloads together (a slow link) or each download alone (a per-connection
     // limit, as CDNs and object stores apply).
     void set_storage_rate(std::uint64_t bytes_per_second, Pacing pacing = Pacing::shared_link);
+    // --- Faults for ranged downloads (each request asks one part of a file) ---
+    // The first ranged storage request for each distinct range end (a range and
+    // its resumptions share the end) closes the connection after `offset` body
+    // bytes: one drop in each range of a parallel download. 0 turns it off.
+    void drop_each_range_at(std::uint64_t offset);
+    // Storage honours Range on the first `count` ranged requests, then answers
+    // 200 with the whole body (a server that stops serving ranges midway); a
+    // negative count turns it off.
+    void ignore_range_after(int count);
+    // After `count` storage downloads, every asset gets a new ETag and
+    // Last-Modified (the same bytes, as after a re-upload); negative: never.
+    void change_validators_after(int count);
+    // Downloads that start at byte 0 are paced to this many bytes per second
+    // each, whatever set_storage_rate says (a slow first range); 0 turns it off.
+    void set_first_range_rate(std::uint64_t bytes_per_second);
+    // Storage requests that carried a Range header so far.
+    int ranged_requests() const;
+    // The largest number of storage downloads streaming at once so far.
+    int peak_concurrent_downloads() const;
+
     // Redirect URLs stop working (403, like an expired signed URL) this long after
     // they were issued; zero disables expiry.
     void set_redirect_lifetime(std::chrono::milliseconds lifetime);

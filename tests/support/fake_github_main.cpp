@@ -167,6 +167,8 @@ int main(int argc, char** argv) {
     std::vector<std::uint64_t> drops;
     std::uint64_t rate = 0;
     bool per_download = false;
+    std::uint64_t drop_each_range = 0;
+    int ignore_range_after = -1;
 
     CLI::App app{
         "fake-github: a fake of the GitHub REST API (releases, asset downloads through a\n"
@@ -189,6 +191,12 @@ int main(int argc, char** argv) {
     app.add_flag("--rate-per-download", per_download,
                  "apply --rate to each download alone (a per-connection limit) instead of to "
                  "all of them together");
+    app.add_option("--drop-each-range-at", drop_each_range,
+                   "close the connection of the first request for each range (each distinct "
+                   "range end) after this many body bytes: one drop per range of a parallel "
+                   "download");
+    app.add_option("--ignore-range-after", ignore_range_after,
+                   "honour Range on this many requests, then answer 200 with the whole body");
     app.footer(
         "Releases are ordered by the version in their tag (a 'temporal-libs-' or 'v'\n"
         "prefix stripped, dot fields compared as numbers, ties by name): the highest\n"
@@ -216,6 +224,8 @@ int main(int argc, char** argv) {
         for (std::uint64_t offset : drops) {
             github.drop_next_download_at(offset);
         }
+        github.drop_each_range_at(drop_each_range);
+        github.ignore_range_after(ignore_range_after);
         github.set_storage_rate(rate, per_download ? tl::testing::Pacing::per_download
                                                    : tl::testing::Pacing::shared_link);
         std::size_t assets = 0;

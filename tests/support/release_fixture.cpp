@@ -76,8 +76,12 @@ void ReleaseFixture::publish_version(const std::string& release_version, bool pr
 std::size_t ReleaseFixture::archive_downloads() const {
     std::size_t n = 0;
     for (const auto& r : github.requests(FakeServer::storage)) {
+        // A parallel download starts with its first range, "bytes=0-N".
+        auto range = r.headers.find("range");
+        bool first_range = range != r.headers.end() && range->second.rfind("bytes=0-", 0) == 0 &&
+                           range->second != "bytes=0-";
         if (r.method == "GET" && r.body_bytes_sent > 0 &&
-            r.body_bytes_sent >= archive_bytes.size() / 2) {
+            (r.body_bytes_sent >= archive_bytes.size() / 2 || first_range)) {
             ++n;
         }
     }

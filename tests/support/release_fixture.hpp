@@ -44,7 +44,8 @@ struct ReleaseFixture {
               std::map<std::string, std::string> env = {}) const;
     fs::path cache() const { return dir / "cache"; }
     fs::path entry() const { return cache() / tag / platform; }
-    // Number of storage downloads of the archive seen by the fake.
+    // Number of storage downloads of the archive seen by the fake (a parallel
+    // download counts once, by its first range).
     std::size_t archive_downloads() const;
 };
 

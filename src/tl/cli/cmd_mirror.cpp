@@ -67,6 +67,7 @@ void run_mirror(Context& ctx, const MirrorFlags& flags) {
     mirror::CopyOptions options;
     options.tag = release->tag;
     options.retry = api.net.retry;
+    options.connections = connections_from(c);
     options.platforms =
         select_platforms(f.platform, c, *release,
                          value_or_throw(platform::resolve_platform(

@@ -8,6 +8,7 @@
 #include "tl/cli/remotes.hpp"
 #include "tl/github/api.hpp"
 #include "tl/github/checks.hpp"
+#include "tl/install/ranges.hpp"
 #include "tl/release/contract.hpp"
 #include "tl/trust/signed_sums.hpp"
 #include "tl/util/strings.hpp"
@@ -69,6 +70,11 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f, FlagSet set) {
         ->check(non_empty());
     cmd->add_option("--stall-timeout", f.stall_timeout,
                     "Drop a transfer slower than 1 kB/s for this many seconds (default 30)")
+        ->check(non_empty());
+    cmd->add_option("--connections", f.connections,
+                    "Connections one archive of 16 MiB or more is downloaded over, each a range "
+                    "of it, when the server serves ranges; 1 turns it off [env "
+                    "TEMPORAL_LIBS_CONNECTIONS; default 4]")
         ->check(non_empty());
 }
 
@@ -167,6 +173,7 @@ Session open_session(Context& ctx, const CommonFlags& f) {
     }
     s.api = api_config_from(c);
     o.retry = s.api.net.retry;
+    o.connections = connections_from(c);
     o.limits.max_total_size = number(c, "max_extracted_mib") << 20;
     archive::set_budget({number(c, "max_expansion_ratio"), number(c, "max_archive_mib") << 20});
     apply_trust_settings(c, f, o);
@@ -200,9 +207,22 @@ void apply_network_flags(config::Config& c, const CommonFlags& f) {
     c.set_from_flag("connect_timeout", f.connect_timeout, "--connect-timeout");
     c.set_from_flag("timeout", f.timeout, "--timeout");
     c.set_from_flag("stall_timeout", f.stall_timeout, "--stall-timeout");
+    c.set_from_flag("connections", f.connections, "--connections");
     if (f.allow_http) {
         c.set_from_flag("allow_http", "true", "--allow-http");
     }
+}
+
+unsigned connections_from(const config::Config& c) {
+    const config::Value& v = c.get("connections");
+    auto n = util::parse_u64(util::trim(v.text));
+    if (!n || *n < 1 || *n > install::k_max_connections) {
+        throw Error(ErrorKind::usage, "'connections' must be a whole number from 1 to " +
+                                          std::to_string(install::k_max_connections) + ", not " +
+                                          util::quoted(v.text) +
+                                          (v.where.empty() ? "" : " (from " + v.where + ")"));
+    }
+    return static_cast<unsigned>(*n);
 }
 
 github::ApiConfig api_config_from(const config::Config& c) {

@@ -38,6 +38,7 @@ struct CommonFlags {
     std::string connect_timeout;
     std::string timeout;
     std::string stall_timeout;
+    std::string connections;
     bool offline = false;
     bool allow_http = false;
     bool json = false;
@@ -94,12 +95,15 @@ void apply_network_flags(config::Config& config, const CommonFlags& flags);
 void apply_trust_settings(config::Config& config, const CommonFlags& flags,
                           install::InstallOptions& options);
 
+// The `connections` setting (1 to 16); throws tl::Error (usage) for other values.
+unsigned connections_from(const config::Config& config);
+
 // The GitHub API settings (URL, repository, token, timeouts, retries) from
 // configuration; throws tl::Error (usage) for bad values.
 github::ApiConfig api_config_from(const config::Config& config);
 
-// A libcurl client with the tool's User-Agent. One per thread: a client is not
-// safe to share between threads.
+// A libcurl client with the tool's User-Agent. Threads may share it (each send
+// takes its own easy handle, as the ranges of a parallel download do).
 std::unique_ptr<http::Client> make_client();
 
 // The source list `specs` names, tried in order (see cli/remotes.hpp), with

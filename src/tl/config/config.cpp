@@ -77,6 +77,9 @@ const std::vector<KeyInfo>& keys() {
          "longest time one request may take in seconds; 0 for no limit (a retry resumes)"},
         {"stall_timeout", "TEMPORAL_LIBS_STALL_TIMEOUT", "30",
          "seconds below 1 kB/s after which a transfer is dropped and retried"},
+        {"connections", "TEMPORAL_LIBS_CONNECTIONS", "4",
+         "connections one archive of 16 MiB or more is downloaded over, each a range of it, when "
+         "the server serves ranges (1 to 16; 1 turns parallel downloads off)"},
         {"document_timeout", "TEMPORAL_LIBS_DOCUMENT_TIMEOUT", "60",
          "longest time in seconds for a small document (API answer, checksum file, index); 0 "
          "for no limit"},

@@ -140,7 +140,8 @@ struct ClientOptions {
     std::string no_proxy;
 };
 
-// The libcurl implementation.
+// The libcurl implementation: safe to share between threads (a small pool of
+// easy handles, one per send in progress, each keeping its connections).
 std::unique_ptr<Client> make_curl_client(const ClientOptions& options);
 
 }  // namespace tl::http

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <vector>
 
 #include "tl/http/client.hpp"
 #include "tl/http/url.hpp"
@@ -334,10 +335,74 @@ TransportError::Kind classify(CURLcode code, std::string_view message) {
     }
 }
 
+// Easy handles, one per transfer in progress: a handle serves one transfer at
+// a time, so concurrent sends (the ranges of a parallel download) each take
+// their own. A returned handle keeps its connections open for the next send
+// (last in, first out, so a sequential caller always gets the warm one).
+class HandlePool {
+public:
+    explicit HandlePool(const CurlApi& api) : m_api(api) {}
+    ~HandlePool() {
+        for (CURL* c : m_idle) {
+            m_api.easy_cleanup(c);
+        }
+    }
+    HandlePool(const HandlePool&) = delete;
+    HandlePool& operator=(const HandlePool&) = delete;
+
+    CURL* take() {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_idle.empty()) {
+                CURL* c = m_idle.back();
+                m_idle.pop_back();
+                return c;
+            }
+        }
+        return m_api.easy_init();
+    }
+
+    void give(CURL* c) {
+        if (c == nullptr) {
+            return;
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_idle.size() < k_max_idle) {
+                m_idle.push_back(c);
+                return;
+            }
+        }
+        m_api.easy_cleanup(c);
+    }
+
+private:
+    static constexpr std::size_t k_max_idle = 16;
+    const CurlApi& m_api;
+    std::mutex m_mutex;
+    std::vector<CURL*> m_idle;
+};
+
+// Gives a handle back to its pool when a send ends, however it ends.
+class TakenHandle {
+public:
+    explicit TakenHandle(HandlePool& pool) : m_pool(pool), m_curl(pool.take()) {}
+    ~TakenHandle() { m_pool.give(m_curl); }
+    TakenHandle(const TakenHandle&) = delete;
+    TakenHandle& operator=(const TakenHandle&) = delete;
+    CURL* get() const { return m_curl; }
+
+private:
+    HandlePool& m_pool;
+    CURL* m_curl;
+};
+
+// Safe to share between threads: each send takes its own easy handle.
 class CurlClient : public Client {
 public:
-    explicit CurlClient(ClientOptions options) : m_api(curl_api()), m_options(std::move(options)) {
-        m_curl = m_api.easy_init();
+    explicit CurlClient(ClientOptions options)
+        : m_api(curl_api()), m_options(std::move(options)), m_handles(m_api) {
+        m_handles.give(m_api.easy_init());
         if (m_options.ca_file.empty()) {
             // curl's own order: CURL_CA_BUNDLE first, then SSL_CERT_FILE.
             m_options.ca_file = env_first({"CURL_CA_BUNDLE", "SSL_CERT_FILE"});
@@ -366,9 +431,6 @@ public:
         }
 #endif
     }
-    ~CurlClient() override {
-        m_api.easy_cleanup(m_curl);
-    }
 
     SendResult send(const Request& request, BodySink& sink) override {
         // A header is one line: a control character in a name or value (a
@@ -384,13 +446,19 @@ public:
                 return util::unexpected(std::move(e));
             }
         }
+        TakenHandle handle(m_handles);
+        CURL* c = handle.get();
+        if (c == nullptr) {
+            TransportError e;
+            e.message = "libcurl could not start a transfer (out of memory?)";
+            return util::unexpected(std::move(e));
+        }
         // curl_easy_reset keeps the connection cache, so keep-alive still works.
-        m_api.easy_reset(m_curl);
+        m_api.easy_reset(c);
         Transfer t;
         t.sink = &sink;
         t.head.url = request.url;
         char errbuf[CURL_ERROR_SIZE] = {0};
-        CURL* c = m_curl;
         m_api.easy_setopt(c, CURLOPT_URL, request.url.c_str());
         m_api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         m_api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -526,7 +594,7 @@ private:
     const CurlApi& m_api;
     ClientOptions m_options;
     std::string m_ca_path;  // a hashed certificate directory, when no bundle file is found
-    CURL* m_curl;
+    HandlePool m_handles;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "tl/archive/budget.hpp"
 #include "tl/http/endpoint.hpp"
 #include "tl/http/url.hpp"
+#include "tl/install/ranges.hpp"
 #include "tl/util/escape.hpp"
 #include "tl/util/fs.hpp"
 #include "tl/util/json.hpp"
@@ -36,6 +37,8 @@ struct PartialMeta {
     std::string locator;
     std::uint64_t size = 0;
     std::string validator;
+    // Format 2: the byte ranges of a parallel download and how far each got.
+    std::vector<ByteRange> ranges;
 };
 
 std::optional<PartialMeta> read_meta(const fs::path& partial) {
@@ -44,10 +47,10 @@ std::optional<PartialMeta> read_meta(const fs::path& partial) {
         return std::nullopt;
     }
     json j = util::parse_json_or_discarded(*text);
-    if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != 1 ||
-        !j.contains("locator") || !j["locator"].is_string() || !j.contains("size") ||
-        !j["size"].is_number_unsigned() || !j.contains("validator") ||
-        !j["validator"].is_string()) {
+    if (j.is_discarded() || !j.is_object() || !j.contains("format") ||
+        (j["format"] != 1 && j["format"] != 2) || !j.contains("locator") ||
+        !j["locator"].is_string() || !j.contains("size") || !j["size"].is_number_unsigned() ||
+        !j.contains("validator") || !j["validator"].is_string()) {
         return std::nullopt;
     }
     PartialMeta m;
@@ -57,12 +60,43 @@ std::optional<PartialMeta> read_meta(const fs::path& partial) {
     if (util::has_control_chars(m.validator)) {
         return std::nullopt;
     }
+    if (j["format"] == 2) {
+        const json& ranges = j.contains("ranges") ? j["ranges"] : json();
+        if (!ranges.is_array() || ranges.size() > k_max_connections) {
+            return std::nullopt;
+        }
+        for (const json& r : ranges) {
+            if (!r.is_array() || r.size() != 3 || !r[0].is_number_unsigned() ||
+                !r[1].is_number_unsigned() || !r[2].is_number_unsigned()) {
+                return std::nullopt;
+            }
+            m.ranges.push_back(ByteRange{r[0].get<std::uint64_t>(), r[1].get<std::uint64_t>(),
+                                         r[2].get<std::uint64_t>()});
+        }
+        if (!ranges_valid(m.ranges, m.size)) {
+            return std::nullopt;
+        }
+    }
     return m;
 }
 
-Result<void> write_meta(const fs::path& partial, const PartialMeta& m) {
-    json j = {{"format", 1}, {"locator", m.locator}, {"size", m.size}, {"validator", m.validator}};
-    return util::write_file_atomic(meta_path(partial), j.dump() + "\n");
+// One stream's metadata is written in format 1, which every version reads;
+// ranges need format 2.
+Result<void> write_meta(
+    const fs::path& partial, const PartialMeta& m,
+    util::AtomicFile::Durability durability = util::AtomicFile::Durability::fsync) {
+    json j = {{"format", m.ranges.empty() ? 1 : 2},
+              {"locator", m.locator},
+              {"size", m.size},
+              {"validator", m.validator}};
+    if (!m.ranges.empty()) {
+        json ranges = json::array();
+        for (const auto& r : m.ranges) {
+            ranges.push_back({r.start, r.end, r.done});
+        }
+        j["ranges"] = std::move(ranges);
+    }
+    return util::write_file_atomic(meta_path(partial), j.dump() + "\n", durability);
 }
 
 // Hashes the first `size` bytes of an open file (the kept prefix of a resume)
@@ -211,6 +245,57 @@ private:
     std::function<void(const std::string&)> m_on_validator;
 };
 
+// What ends a download: the last attempt's failure in words.
+Failure give_up_failure(const source::Source& source, const source::AssetInfo& asset,
+                        const http::SendResult& r, const http::RetryDecision& d) {
+    if (!r) {
+        return Failure{ErrorKind::network,
+                       "cannot download " + util::quoted(asset.name) + ": " +
+                           http::describe_transport_error(r.error(), asset.display_url)};
+    }
+    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
+                      std::to_string(r->status) + " from " + util::quoted(util::redact_url(r->url));
+    if (d.rate_limited && d.reset_at) {
+        std::string advice = source.advice(*r);
+        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
+               (advice.empty() ? "" : " (" + advice + ")");
+    }
+    return Failure{ErrorKind::network, msg};
+}
+
+// One range's retry loop: its own attempt count and time budget.
+class RangeRetryLoop : public RangeRetry {
+public:
+    RangeRetryLoop(source::Source& source, const source::AssetInfo& asset,
+                   const http::RetryPolicy& policy, util::Console& console)
+        : m_source(source), m_asset(asset), m_loop(policy, console) {}
+
+    void progressed() override { m_loop.progressed(); }
+
+    Result<void> after_failure(const http::SendResult& r, const std::string& body_hint) override {
+        m_loop.next();
+        http::RetryDecision d = m_loop.classify(r, body_hint);
+        if (d.action == http::RetryDecision::Action::give_up) {
+            return util::unexpected(give_up_failure(m_source, m_asset, r, d));
+        }
+        if (m_loop.out_of_time(d)) {
+            return fail(
+                ErrorKind::network,
+                "cannot download " + util::quoted(m_asset.name) + ": " + d.reason +
+                    "; gave up after " +
+                    util::human_seconds(std::chrono::duration<double>(m_loop.elapsed()).count()));
+        }
+        m_loop.wait(d, "downloading " + util::quoted(m_asset.name) + ": " + d.reason +
+                           "; resuming that range");
+        return {};
+    }
+
+private:
+    source::Source& m_source;
+    const source::AssetInfo& m_asset;
+    http::RetryLoop m_loop;
+};
+
 }  // namespace
 
 void discard_partial(const fs::path& partial) {
@@ -220,7 +305,8 @@ void discard_partial(const fs::path& partial) {
 
 Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
                                            const fs::path& partial, const http::RetryPolicy& retry,
-                                           util::Console& console, ByteTap* tap) {
+                                           util::Console& console, ByteTap* tap,
+                                           unsigned connections) {
     const std::uint64_t max_size = archive::budget().max_archive_size;
     if (asset.size > max_size) {
         return fail(ErrorKind::integrity,
@@ -254,6 +340,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     // Decide what of an earlier partial download can be kept.
     std::uint64_t kept = 0;
     std::string validator;
+    // The ranges of an earlier parallel download, resumed as they are.
+    std::vector<ByteRange> ranges;
     struct stat st {};
     if (::lstat(partial.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
         return fail(ErrorKind::filesystem,
@@ -263,8 +351,16 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         auto meta = read_meta(partial);
         if (meta && meta->locator == asset.locator && meta->size == asset.size &&
             !meta->validator.empty() && static_cast<std::uint64_t>(st.st_size) <= asset.size) {
-            kept = static_cast<std::uint64_t>(st.st_size);
             validator = meta->validator;
+            if (meta->ranges.empty()) {
+                kept = static_cast<std::uint64_t>(st.st_size);
+            } else if (connections > 1) {
+                ranges = meta->ranges;
+            } else {
+                // One connection asked for: keep what is contiguous from the start.
+                kept = std::min<std::uint64_t>(contiguous_prefix(meta->ranges),
+                                               static_cast<std::uint64_t>(st.st_size));
+            }
         } else {
             discard_partial(partial);
         }
@@ -278,7 +374,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     // to zero and then written is flushed to disk at close (auto_da_alloc),
     // which would stall every fresh download for the time of that write-out.
     struct stat opened {};
-    if (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_size) != kept) {
+    if (ranges.empty() &&
+        (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_size) != kept)) {
         if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
             return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
         }
@@ -310,6 +407,68 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         }
     };
     util::Progress progress(console, "downloading " + asset.name, asset.size);
+    if (!ranges.empty() || (kept == 0 && connections > 1 && asset.size >= k_parallel_threshold)) {
+        if (!ranges.empty()) {
+            std::uint64_t have = 0;
+            for (const auto& r : ranges) {
+                have += r.done;
+            }
+            console.info("resuming " + util::quoted(asset.name) + " at " + util::human_bytes(have) +
+                         " of " + util::human_bytes(asset.size) + " in " +
+                         std::to_string(ranges.size()) + " ranges");
+            out.resumed_from = have;
+        }
+        RangedDownload d;
+        d.fd = fd.get();
+        d.path = partial;
+        d.size = asset.size;
+        d.name = asset.name;
+        d.connections = connections;
+        d.ranges = ranges;
+        d.validator = validator;
+        d.fetch = [&](std::uint64_t offset, std::uint64_t end, const std::string& v,
+                      http::BodySink& sink) {
+            return source.fetch(asset, source::Resume{offset, end, v}, sink);
+        };
+        d.make_retry = [&] {
+            return std::make_unique<RangeRetryLoop>(source, asset, retry, console);
+        };
+        d.save = [&](const std::string& v, const std::vector<ByteRange>& now) {
+            (void)write_meta(partial, {asset.locator, asset.size, v, now},
+                             util::AtomicFile::Durability::no_fsync);
+        };
+        d.hash = &hash;
+        d.tap = tap;
+        d.progress = &progress;
+        d.console = &console;
+        auto got = download_ranges(d);
+        if (!got) {
+            return util::unexpected(got.error());
+        }
+        out.bytes_transferred += got->received;
+        if (got->kind == RangedResult::Kind::complete) {
+            progress.finish();
+            out.size = asset.size;
+            out.sha256 = hash.hex_digest();
+            return out;
+        }
+        // One stream from here: what is contiguous stays, what lies beyond a gap goes.
+        console.warn("downloading " + util::quoted(asset.name) +
+                     " over one connection: " + got->reason +
+                     (got->prefix > 0 ? "; continuing at " + util::human_bytes(got->prefix)
+                                      : std::string()));
+        kept = got->prefix;
+        validator = got->validator;
+        if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {
+            return fail(ErrorKind::filesystem, "cannot truncate '" + partial.string() + "'");
+        }
+        if (kept > 0 && !validator.empty()) {
+            (void)write_meta(partial, {asset.locator, asset.size, validator, {}});
+        } else {
+            validator.clear();
+            ::unlink(meta_path(partial).c_str());
+        }
+    }
     const std::string what = "downloading " + util::quoted(asset.name);
     http::RetryLoop loop(retry, console);
     int range_failures = 0;
@@ -319,13 +478,13 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             // Without a validator a resumed body could belong to a newer file.
             start_over();
         }
-        PartialSink sink(fd.get(), kept, limit, hash, tap, progress, partial,
-                         [&](const std::string& v) {
-                             if (v != validator) {
-                                 validator = v;
-                                 (void)write_meta(partial, {asset.locator, asset.size, validator});
-                             }
-                         });
+        PartialSink sink(
+            fd.get(), kept, limit, hash, tap, progress, partial, [&](const std::string& v) {
+                if (v != validator) {
+                    validator = v;
+                    (void)write_meta(partial, {asset.locator, asset.size, validator, {}});
+                }
+            });
         http::SendResult r = source.fetch(asset, source::Resume{kept, 0, validator}, sink);
         out.bytes_transferred += sink.received;
         if (!sink.write_error.empty()) {
@@ -381,20 +540,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         kept = now_have;
         http::RetryDecision d = loop.classify(r, sink.error_body);
         if (d.action == http::RetryDecision::Action::give_up) {
-            if (!r) {
-                return fail(ErrorKind::network,
-                            "cannot download " + util::quoted(asset.name) + ": " +
-                                http::describe_transport_error(r.error(), asset.display_url));
-            }
-            std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
-                              std::to_string(r->status) + " from " +
-                              util::quoted(util::redact_url(r->url));
-            if (d.rate_limited && d.reset_at) {
-                std::string advice = source.advice(*r);
-                msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
-                       (advice.empty() ? "" : " (" + advice + ")");
-            }
-            return fail(ErrorKind::network, msg);
+            return util::unexpected(give_up_failure(source, asset, r, d));
         }
         if (loop.out_of_time(d)) {
             return fail(

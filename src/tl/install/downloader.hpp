@@ -5,8 +5,9 @@
 // If-Range with the validator saved beside the partial file), and retrying
 // transient failures with backoff.
 //
-// Partial metadata (<partial>.json), format version 1:
+// Partial metadata (<partial>.json):
 //   {"format":1, "locator", "size", "validator"}   validator: ETag or Last-Modified
+//   {"format":2, ..., "ranges":[[start,end,done],...]}   a parallel download (ranges.hpp)
 // A partial without metadata, or whose locator, size or validator no longer
 // matches, is discarded and downloaded again from the start.
 
@@ -46,11 +47,13 @@ public:
 
 // Downloads `asset` into `partial` (created or resumed). The file is complete
 // when this returns; its digest is not yet checked against any expectation.
-// `tap`, when given, sees the file's bytes as they are written.
+// `tap`, when given, sees the file's bytes as they are written. With more
+// than one connection, a file of k_parallel_threshold bytes or more whose
+// server answers ranges is fetched in that many ranges at once (ranges.hpp).
 Result<DownloadedFile> download_to_partial(source::Source& source, const source::AssetInfo& asset,
                                            const std::filesystem::path& partial,
                                            const http::RetryPolicy& retry, util::Console& console,
-                                           ByteTap* tap = nullptr);
+                                           ByteTap* tap = nullptr, unsigned connections = 1);
 
 // Removes a partial file and its metadata.
 void discard_partial(const std::filesystem::path& partial);

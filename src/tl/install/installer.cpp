@@ -499,8 +499,8 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     UnpackOutcome outcome;
     for (int round = 1;; ++round) {
         Unpacker unpacker(codec, *staging, limits);
-        auto got =
-            download_to_partial(*m_source, archive, partial, options.retry, m_console, &unpacker);
+        auto got = download_to_partial(*m_source, archive, partial, options.retry, m_console,
+                                       &unpacker, options.connections);
         if (!got) {
             unpacker.cancel();
             return give_up(got.error(), {});

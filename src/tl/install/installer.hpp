@@ -50,6 +50,8 @@ struct InstallOptions {
     std::vector<std::string> libraries;
     archive::Limits limits;
     http::RetryPolicy retry;
+    // Connections one large archive is downloaded over (ranges.hpp); 1: one stream.
+    unsigned connections = 1;
     // The project's lockfile (its path and contents when it exists) and how
     // its pins are used.
     LockMode lock_mode = LockMode::none;

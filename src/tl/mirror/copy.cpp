@@ -31,13 +31,15 @@ class JobRunner {
 public:
     JobRunner(const Job& job, const std::string& tag,
               const std::map<std::string, std::string>& existing, Destination& destination,
-              const fs::path& work, const http::RetryPolicy& retry, util::Console& console)
+              const fs::path& work, const http::RetryPolicy& retry, unsigned connections,
+              util::Console& console)
         : m_job(job),
           m_tag(tag),
           m_existing(existing),
           m_destination(destination),
           m_work(work),
           m_retry(retry),
+          m_connections(connections),
           m_console(console) {}
 
     // Runs the job; `listed` receives every asset now in the destination.
@@ -138,8 +140,8 @@ private:
                 already.push_back(m);
                 continue;
             }
-            TL_TRY_ASSIGN(
-                got, install::download_to_partial(source, *archive, m.file, m_retry, m_console))
+            TL_TRY_ASSIGN(got, install::download_to_partial(source, *archive, m.file, m_retry,
+                                                            m_console, nullptr, m_connections))
             if (got->sha256 != *want) {
                 return fail(ErrorKind::integrity,
                             verify::mismatch_message(archive->name, got->sha256, *claims) +
@@ -183,6 +185,7 @@ private:
     Destination& m_destination;
     fs::path m_work;
     http::RetryPolicy m_retry;
+    unsigned m_connections;
     util::Console& m_console;
 };
 
@@ -218,7 +221,8 @@ Result<CopyResult> copy_release(const SourceFactory& make_source, Destination& d
             return;
         }
         std::vector<MirroredAsset> mine;
-        JobRunner runner(jobs[i], options.tag, *existing, destination, dir, options.retry, console);
+        JobRunner runner(jobs[i], options.tag, *existing, destination, dir, options.retry,
+                         options.connections, console);
         out = runner.run(*src->source, mine);
         if (out.error) {
             console.warn(jobs[i].label + ": " + out.error->message);

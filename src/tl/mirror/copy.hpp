@@ -44,6 +44,8 @@ struct CopyOptions {
     std::string tag;
     std::vector<platform::Platform> platforms;
     http::RetryPolicy retry;
+    // Connections each large archive is downloaded over (install/ranges.hpp).
+    unsigned connections = 1;
     // At most this many platforms at once.
     std::size_t parallel = util::k_default_parallel;
 };
