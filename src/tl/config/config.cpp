@@ -338,10 +338,7 @@ Result<void> Config::apply_file(const fs::path& file, Origin origin) {
                                               "' has a value of an unsupported type");
         }
         if (info->is_path) {
-            auto expanded = expand_path(*text, file.string());
-            if (!expanded) {
-                return util::unexpected(expanded.error());
-            }
+            TL_TRY_ASSIGN(expanded, expand_path(*text, file.string()))
             text = *expanded;
         }
         m_values[key] = Value{*text, origin, file.string()};
@@ -366,17 +363,13 @@ Result<Config> Config::load(const fs::path& cwd, const std::optional<fs::path>& 
     }
     std::error_code ec;
     if (!user.empty() && fs::is_regular_file(user, ec)) {
-        if (auto r = c.apply_file(user, Origin::user_file); !r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY(c.apply_file(user, Origin::user_file));
     }
     // 3. project file
     c.m_project_file = find_project_file(cwd);
     c.m_project_dir = c.m_project_file ? c.m_project_file->parent_path() : fs::absolute(cwd, ec);
     if (c.m_project_file) {
-        if (auto r = c.apply_file(*c.m_project_file, Origin::project_file); !r) {
-            return util::unexpected(r.error());
-        }
+        TL_TRY(c.apply_file(*c.m_project_file, Origin::project_file));
     }
     // 4. environment
     for (const auto& k : keys()) {
@@ -387,10 +380,7 @@ Result<Config> Config::load(const fs::path& cwd, const std::optional<fs::path>& 
         if (v != nullptr && *v != '\0') {
             std::string text = v;
             if (k.is_path) {
-                auto expanded = expand_path(text, k.env);
-                if (!expanded) {
-                    return util::unexpected(expanded.error());
-                }
+                TL_TRY_ASSIGN(expanded, expand_path(text, k.env))
                 text = *expanded;
             }
             c.m_values[k.name] = Value{text, Origin::environment, k.env};

@@ -316,20 +316,13 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
     }
     // A declared size is exact; without one, the archive size limit applies.
     const std::uint64_t limit = asset.size != 0 ? asset.size : max_size;
-    if (auto r = util::create_directories(partial.parent_path().parent_path()); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(util::create_directories(partial.parent_path().parent_path()));
     // In a shared cache, another user may have planted links where partial
     // files go: they are moved aside and never followed.
     std::vector<std::string> moved;
-    if (auto r = util::ensure_plain_directory(partial.parent_path(), moved); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(util::ensure_plain_directory(partial.parent_path(), moved));
     for (const fs::path& p : {partial, meta_path(partial)}) {
-        auto m = util::move_aside_unexpected(p, /*want_directory=*/false);
-        if (!m) {
-            return util::unexpected(m.error());
-        }
+        TL_TRY_ASSIGN(m, util::move_aside_unexpected(p, /*want_directory=*/false))
         if (!m->empty()) {
             moved.push_back(*m);
         }
@@ -381,9 +374,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         }
     }
     util::Sha256 hash;
-    if (auto h = hash_prefix(fd.get(), kept, hash, partial, tap); !h) {
-        return util::unexpected(h.error());
-    }
+    TL_TRY(hash_prefix(fd.get(), kept, hash, partial, tap));
     DownloadedFile out;
     out.path = partial;
     out.resumed_from = kept;
@@ -441,10 +432,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         d.tap = tap;
         d.progress = &progress;
         d.console = &console;
-        auto got = download_ranges(d);
-        if (!got) {
-            return util::unexpected(got.error());
-        }
+        TL_TRY_ASSIGN(got, download_ranges(d))
         out.bytes_transferred += got->received;
         if (got->kind == RangedResult::Kind::complete) {
             progress.finish();

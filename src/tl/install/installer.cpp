@@ -181,10 +181,7 @@ Result<InstallResult> Installer::install(const InstallOptions& options) {
             }
             tag = *latest;
         } else {
-            auto found = source::resolve_release(source(), options.version, m_console);
-            if (!found) {
-                return util::unexpected(found.error());
-            }
+            TL_TRY_ASSIGN(found, source::resolve_release(source(), options.version, m_console))
             tag = found->tag;
             release = std::move(*found);
         }
@@ -251,9 +248,7 @@ Result<InstallResult> Installer::install(const InstallOptions& options) {
         m_console.warn(n);
     }
     if (result && pinned == nullptr && options.lock_mode != LockMode::none) {
-        if (auto rec = record_first_use(*result, options); !rec) {
-            return util::unexpected(rec.error());
-        }
+        TL_TRY(record_first_use(*result, options));
     }
     return result;
 }
@@ -297,9 +292,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
                                                    const InstallOptions& options,
                                                    const trust::LockEntry* pinned) {
     const std::string plat = options.platform.name();
-    if (auto r = m_cache.ensure_layout(); !r) {
-        return util::unexpected(r.error());
-    }
+    TL_TRY(m_cache.ensure_layout());
     auto lock = m_cache.lock_entry(tag, plat, [&] {
         m_console.info("waiting for another temporal-libs process installing " + util::quoted(tag) +
                        " (" + plat + ")");
@@ -319,10 +312,7 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     m_cache.record_use(tag, plat, cache::Cache::Use::miss);
 
     if (!release) {
-        auto found = source::resolve_release(source(), tag, m_console);
-        if (!found) {
-            return util::unexpected(found.error());
-        }
+        TL_TRY_ASSIGN(found, source::resolve_release(source(), tag, m_console))
         release = std::move(*found);
     }
 
@@ -369,15 +359,11 @@ Result<InstallResult> Installer::fetch_and_install(const std::string& tag,
     const bool compare = claims_wanted || pinned != nullptr;
     std::vector<verify::ExpectedDigest> expected;
     if (claims_wanted) {
-        auto claims = release_claims(source(), *release, *archive, options.platform, format);
-        if (!claims) {
-            return util::unexpected(claims.error());
-        }
+        TL_TRY_ASSIGN(claims,
+                      release_claims(source(), *release, *archive, options.platform, format))
         expected = std::move(*claims);
-        auto sums = trust::sums_claim(source(), *release, archive->name, options.public_keys);
-        if (!sums) {
-            return util::unexpected(sums.error());
-        }
+        TL_TRY_ASSIGN(sums,
+                      trust::sums_claim(source(), *release, archive->name, options.public_keys))
         if (*sums) {
             expected.push_back(std::move(**sums));
         }
@@ -452,10 +438,7 @@ Result<Installer::Unpacked> Installer::obtain(const std::string& tag,
     archive::Limits limits = options.limits;
     limits.max_total_size = archive::extraction_budget(options.limits, archive.size,
                                                        archive::budget().max_expansion_ratio);
-    auto staging = m_cache.make_staging(tag, plat);
-    if (!staging) {
-        return util::unexpected(staging.error());
-    }
+    TL_TRY_ASSIGN(staging, m_cache.make_staging(tag, plat))
     // Nothing is left behind on failure: not the staging directory, not an
     // archive that turned out to be unusable.
     auto give_up = [&](const Failure& f, const fs::path& kept) -> Result<Unpacked> {

@@ -261,9 +261,7 @@ Result<Extracted> settle(UnpackOutcome outcome, archive::Codec codec, const fs::
                   "); inflating it again with zlib");
     empty_directory(staging);
     Unpacker unpacker(codec, staging, limits, archive::InflateEngine::zlib);
-    if (auto fed = feed_file(kept, unpacker); !fed) {
-        return util::unexpected(fed.error());
-    }
+    TL_TRY(feed_file(kept, unpacker));
     return extracted(unpacker.finish());
 }
 
