@@ -24,34 +24,12 @@ namespace {
 // large enough to be fetched in ranges.
 struct LargeRelease : ReleaseFixture {
     explicit LargeRelease(std::size_t lib_size = 24u << 20) {
-        std::string noise;
-        noise.reserve(lib_size);
-        std::uint64_t x = 0x9E3779B97F4A7C15ull;
-        while (noise.size() < lib_size) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            noise.append(reinterpret_cast<const char*>(&x), sizeof x);
-        }
-        libs["temporalio_sdk_core"] = make_static_library(platform, noise);
-        fs::remove_all(dir / "work");
-        fs::path archive = make_workflow_release(dir / "work", archive_name, libs);
-        archive_bytes = read_file(archive);
-        checksum_text = read_file(archive.string() + ".sha256");
-        publish();
+        publish_incompressible(lib_size, 0x9E3779B97F4A7C15ull);
     }
     std::vector<std::string> args(std::vector<std::string> extra = {}) const {
-        std::vector<std::string> a = {"download", "--version", version, "--platform", platform};
-        a.insert(a.end(), extra.begin(), extra.end());
-        return a;
+        return download_command(std::move(extra));
     }
-    void expect_installed(const fs::path& entry_dir) const {
-        for (const auto& [name, content] : libs) {
-            EXPECT_EQ(util::sha256_file(entry_dir / ("lib" + name + ".a")).value(),
-                      util::sha256_hex(content))
-                << name;
-        }
-    }
+    void expect_installed(const fs::path& entry_dir) const { expect_libraries_in(entry_dir); }
     fs::path partial() const { return cache() / ".partial" / (archive_name + ".part"); }
 };
 

@@ -21,34 +21,12 @@ namespace {
 // into the body are meaningful.
 struct BigRelease : ReleaseFixture {
     explicit BigRelease(std::size_t lib_size = 4u << 20) {
-        std::string noise;
-        noise.reserve(lib_size);
-        std::uint64_t x = 88172645463325252ull;
-        while (noise.size() < lib_size) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            noise.append(reinterpret_cast<const char*>(&x), sizeof x);
-        }
-        libs["temporalio_sdk_core"] = make_static_library(platform, noise);
-        fs::remove_all(dir / "work");
-        fs::path archive = make_workflow_release(dir / "work", archive_name, libs);
-        archive_bytes = read_file(archive);
-        checksum_text = read_file(archive.string() + ".sha256");
-        publish();
+        publish_incompressible(lib_size, 88172645463325252ull);
     }
     std::vector<std::string> args(std::vector<std::string> extra = {}) const {
-        std::vector<std::string> a = {"download", "--version", version, "--platform", platform};
-        a.insert(a.end(), extra.begin(), extra.end());
-        return a;
+        return download_command(std::move(extra));
     }
-    void expect_installed() const {
-        for (const auto& [name, content] : libs) {
-            EXPECT_EQ(util::sha256_file(entry() / ("lib" + name + ".a")).value(),
-                      util::sha256_hex(content))
-                << name;
-        }
-    }
+    void expect_installed() const { expect_libraries_in(entry()); }
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t) {

@@ -1,5 +1,9 @@
 #include "support/release_fixture.hpp"
 
+#include <gtest/gtest.h>
+
+#include "tl/util/sha256.hpp"
+
 namespace tl::testing {
 
 ReleaseFixture::ReleaseFixture() {
@@ -7,6 +11,38 @@ ReleaseFixture::ReleaseFixture() {
     fs::path archive = make_workflow_release(dir / "work", archive_name, libs);
     archive_bytes = read_file(archive);
     checksum_text = read_file(archive.string() + ".sha256");
+}
+
+void ReleaseFixture::publish_incompressible(std::size_t lib_size, std::uint64_t seed) {
+    std::string noise;
+    noise.reserve(lib_size);
+    std::uint64_t x = seed;
+    while (noise.size() < lib_size) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        noise.append(reinterpret_cast<const char*>(&x), sizeof x);
+    }
+    libs["temporalio_sdk_core"] = make_static_library(platform, noise);
+    fs::remove_all(dir / "work");
+    fs::path archive = make_workflow_release(dir / "work", archive_name, libs);
+    archive_bytes = read_file(archive);
+    checksum_text = read_file(archive.string() + ".sha256");
+    publish();
+}
+
+std::vector<std::string> ReleaseFixture::download_command(std::vector<std::string> extra) const {
+    std::vector<std::string> a = {"download", "--version", version, "--platform", platform};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+
+void ReleaseFixture::expect_libraries_in(const fs::path& entry_dir) const {
+    for (const auto& [name, content] : libs) {
+        EXPECT_EQ(util::sha256_file(entry_dir / ("lib" + name + ".a")).value(),
+                  util::sha256_hex(content))
+            << name;
+    }
 }
 
 void ReleaseFixture::publish() {

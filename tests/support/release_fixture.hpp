@@ -35,6 +35,14 @@ struct ReleaseFixture {
     // Adds another release, newest so far: `release_version` ("v1.1.0") with its own
     // libraries (contents salted by the version), archive and .sha256.
     void publish_version(const std::string& release_version, bool prerelease = false);
+    // Replaces the core library with `lib_size` bytes of incompressible noise
+    // (xorshift from `seed`), so offsets into the archive mean something, and
+    // publishes the release.
+    void publish_incompressible(std::size_t lib_size, std::uint64_t seed);
+    // `download --version <version> --platform <platform>` plus `extra`.
+    std::vector<std::string> download_command(std::vector<std::string> extra = {}) const;
+    // Checks each installed library in `entry_dir` against the fixture's.
+    void expect_libraries_in(const fs::path& entry_dir) const;
     // Runs `temporal-libs <args>` with the fake API, the fixture's cache and
     // any extra environment; GITHUB_TOKEN and friends are cleared unless given.
     ProcessResult run(std::vector<std::string> args,

@@ -247,6 +247,28 @@ private:
 
 // What ends a download: the last attempt's failure in words.
 Failure give_up_failure(const source::Source& source, const source::AssetInfo& asset,
+                        const http::SendResult& r, const http::RetryDecision& d);
+
+// After a failed attempt at `asset` (one stream or one range): classifies it,
+// then fails (given up, or out of time) or warns "<reason><note>" and waits.
+Result<void> wait_or_fail(http::RetryLoop& loop, const source::Source& source,
+                          const source::AssetInfo& asset, const http::SendResult& r,
+                          const std::string& body_hint, const std::string& note) {
+    http::RetryDecision d = loop.classify(r, body_hint);
+    if (d.action == http::RetryDecision::Action::give_up) {
+        return util::unexpected(give_up_failure(source, asset, r, d));
+    }
+    if (loop.out_of_time(d)) {
+        return fail(ErrorKind::network,
+                    "cannot download " + util::quoted(asset.name) + ": " + d.reason +
+                        "; gave up after " +
+                        util::human_seconds(std::chrono::duration<double>(loop.elapsed()).count()));
+    }
+    loop.wait(d, "downloading " + util::quoted(asset.name) + ": " + d.reason + note);
+    return {};
+}
+
+Failure give_up_failure(const source::Source& source, const source::AssetInfo& asset,
                         const http::SendResult& r, const http::RetryDecision& d) {
     if (!r) {
         return Failure{ErrorKind::network,
@@ -274,20 +296,7 @@ public:
 
     Result<void> after_failure(const http::SendResult& r, const std::string& body_hint) override {
         m_loop.next();
-        http::RetryDecision d = m_loop.classify(r, body_hint);
-        if (d.action == http::RetryDecision::Action::give_up) {
-            return util::unexpected(give_up_failure(m_source, m_asset, r, d));
-        }
-        if (m_loop.out_of_time(d)) {
-            return fail(
-                ErrorKind::network,
-                "cannot download " + util::quoted(m_asset.name) + ": " + d.reason +
-                    "; gave up after " +
-                    util::human_seconds(std::chrono::duration<double>(m_loop.elapsed()).count()));
-        }
-        m_loop.wait(d, "downloading " + util::quoted(m_asset.name) + ": " + d.reason +
-                           "; resuming that range");
-        return {};
+        return wait_or_fail(m_loop, m_source, m_asset, r, body_hint, "; resuming that range");
     }
 
 private:
@@ -457,7 +466,6 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             ::unlink(meta_path(partial).c_str());
         }
     }
-    const std::string what = "downloading " + util::quoted(asset.name);
     http::RetryLoop loop(retry, console);
     int range_failures = 0;
     for (;;) {
@@ -526,19 +534,8 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             loop.progressed();
         }
         kept = now_have;
-        http::RetryDecision d = loop.classify(r, sink.error_body);
-        if (d.action == http::RetryDecision::Action::give_up) {
-            return util::unexpected(give_up_failure(source, asset, r, d));
-        }
-        if (loop.out_of_time(d)) {
-            return fail(
-                ErrorKind::network,
-                "cannot download " + util::quoted(asset.name) + ": " + d.reason +
-                    "; gave up after " +
-                    util::human_seconds(std::chrono::duration<double>(loop.elapsed()).count()));
-        }
-        loop.wait(d, what + ": " + d.reason +
-                         (kept > 0 ? "; resuming at " + util::human_bytes(kept) : ""));
+        TL_TRY(wait_or_fail(loop, source, asset, r, sink.error_body,
+                            kept > 0 ? "; resuming at " + util::human_bytes(kept) : ""));
     }
 }
 
