@@ -25,6 +25,9 @@ namespace {
 struct LargeRelease : ReleaseFixture {
     explicit LargeRelease(std::size_t lib_size = 24u << 20) {
         publish_incompressible(lib_size, 0x9E3779B97F4A7C15ull);
+        // Slower than k_single_stream_rate per connection, like a CDN's cap:
+        // one fast connection on loopback would not be split.
+        github.set_storage_rate(64u << 20, Pacing::per_download);
     }
     std::vector<std::string> args(std::vector<std::string> extra = {}) const {
         return download_command(std::move(extra));

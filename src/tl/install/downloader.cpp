@@ -441,6 +441,7 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
         d.tap = tap;
         d.progress = &progress;
         d.console = &console;
+        d.single_stream_rate = k_single_stream_rate;
         TL_TRY_ASSIGN(got, download_ranges(d))
         out.bytes_transferred += got->received;
         if (got->kind == RangedResult::Kind::complete) {
@@ -450,10 +451,12 @@ Result<DownloadedFile> download_to_partial(source::Source& source, const source:
             return out;
         }
         // One stream from here: what is contiguous stays, what lies beyond a gap goes.
-        console.warn("downloading " + util::quoted(asset.name) +
-                     " over one connection: " + got->reason +
-                     (got->prefix > 0 ? "; continuing at " + util::human_bytes(got->prefix)
-                                      : std::string()));
+        if (!got->reason.empty()) {
+            console.warn("downloading " + util::quoted(asset.name) +
+                         " over one connection: " + got->reason +
+                         (got->prefix > 0 ? "; continuing at " + util::human_bytes(got->prefix)
+                                          : std::string()));
+        }
         kept = got->prefix;
         validator = got->validator;
         if (::ftruncate(fd.get(), static_cast<off_t>(kept)) != 0) {

@@ -20,6 +20,8 @@ namespace tl::install {
 namespace {
 
 constexpr std::size_t k_read_back = 1u << 20;
+// The reader wakes when a range has this much more on disk (or is complete).
+constexpr std::uint64_t k_wake_batch = 256u << 10;
 constexpr std::uint64_t k_align = 1u << 20;
 
 struct ContentRange {
@@ -59,6 +61,8 @@ public:
 private:
     enum class Mode {
         deciding,  // the first range's first answer decides
+        probing,   // ranges are served: the first range's speed decides
+        fast,      // one connection is fast enough: the rest is one stream
         parallel,  // every range on its own connection
         single,    // one stream of the whole file (a 200)
     };
@@ -88,6 +92,7 @@ private:
     std::optional<Failure> m_failure;
     std::uint64_t m_received = 0;
     bool m_dirty = false;
+    std::chrono::steady_clock::time_point m_probe_started;
     unsigned m_running = 0;
     unsigned m_peak_running = 0;
 };
@@ -144,7 +149,8 @@ public:
                               false);
             }
             m_e.m_validator = validator;
-            m_e.m_mode = Mode::parallel;
+            m_e.m_mode = m_e.m_d.single_stream_rate != 0 ? Mode::probing : Mode::parallel;
+            m_e.m_probe_started = std::chrono::steady_clock::now();
             // Saved before any byte is written, so a killed run can resume.
             m_e.save_locked();
             m_e.m_changed.notify_all();
@@ -188,13 +194,40 @@ public:
         }
         m_offset += size;
         received += size;
+        bool wake = false;
         {
             std::lock_guard lock(m_e.m_mutex);
-            m_e.m_ranges[m_index].done += size;
+            ByteRange& r = m_e.m_ranges[m_index];
+            // The reader is woken per batch, not per network chunk.
+            wake = (r.done + size) / k_wake_batch != r.done / k_wake_batch ||
+                   r.done + size >= r.end - r.start;
+            r.done += size;
             m_e.m_received += size;
             m_e.m_dirty = true;
+            if (m_e.m_mode == Mode::probing && r.done >= k_probe_bytes) {
+                std::chrono::duration<double> took =
+                    std::chrono::steady_clock::now() - m_e.m_probe_started;
+                const bool fast = static_cast<double>(r.done) >=
+                                  static_cast<double>(m_e.m_d.single_stream_rate) * took.count();
+                m_e.m_mode = fast ? Mode::fast : Mode::parallel;
+                if (m_e.m_d.console != nullptr) {
+                    m_e.m_d.console->debug(
+                        "first range of " + util::quoted(m_e.m_d.name) + " at " +
+                        util::human_bytes(static_cast<std::uint64_t>(
+                            static_cast<double>(r.done) / std::max(took.count(), 1e-6))) +
+                        "/s: " + (fast ? "one connection" : "ranges"));
+                }
+                wake = true;
+            }
+            if (m_e.m_mode == Mode::fast && r.complete()) {
+                // The first range is in; the rest follows as one stream.
+                m_e.fall_back_locked("", false);
+                wake = true;
+            }
         }
-        m_e.m_changed.notify_all();
+        if (wake) {
+            m_e.m_changed.notify_all();
+        }
         return true;
     }
 

@@ -37,6 +37,11 @@ class ByteTap;
 constexpr std::uint64_t k_parallel_threshold = 16u << 20;
 // No range is made smaller than this (fewer connections are used instead).
 constexpr std::uint64_t k_min_range_size = 4u << 20;
+// One connection at least this fast (bytes/s over the first range's first
+// k_probe_bytes) is not split: the install's decoder keeps pace with it, and
+// ranges would only make the first part of the file arrive later.
+constexpr std::uint64_t k_single_stream_rate = 128u << 20;
+constexpr std::uint64_t k_probe_bytes = 1u << 20;
 // The most connections one download uses.
 constexpr unsigned k_max_connections = 16;
 
@@ -99,6 +104,9 @@ struct RangedDownload {
     RangeFetch fetch;
     std::function<std::unique_ptr<RangeRetry>()> make_retry;
     SaveRanges save;
+    // A first range arriving at least this fast (bytes/s) stays the only
+    // connection: the rest follows as one stream (the caller's). 0: always split.
+    std::uint64_t single_stream_rate = 0;
     // How often progress is saved while ranges run.
     std::chrono::milliseconds save_interval{1000};
 
@@ -120,7 +128,8 @@ struct RangedResult {
     std::uint64_t prefix = 0;
     // The validator of those bytes; empty when there is none to resume with.
     std::string validator;
-    // Why the download fell back to one stream (for messages).
+    // Why the download fell back to one stream (for messages); empty when
+    // one connection was found fast enough, which is not worth a warning.
     std::string reason;
     // The file changed on the server: the hash and the tap were started over.
     bool restarted = false;
