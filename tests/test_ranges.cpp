@@ -297,7 +297,8 @@ TEST(RangesEngine, ReassemblesInOrderUnderRandomDelaysAndDrops) {
         EXPECT_EQ(r->kind, RangedResult::Kind::complete);
         EXPECT_EQ(r->prefix, server.content.size());
         EXPECT_EQ(r->peak_connections, 4u);
-        EXPECT_EQ(server.peak_in_flight.load(), 4);
+        // The server saw ranges overlap (how many at once depends on the machine's load).
+        EXPECT_GE(server.peak_in_flight.load(), 2);
         EXPECT_EQ(h.hash.hex_digest(), util::sha256_hex(server.content)) << "seed " << seed;
         EXPECT_TRUE(h.tap.seen == server.content) << "the tap saw other bytes, seed " << seed;
         EXPECT_EQ(h.tap.restarts, 0);
@@ -493,7 +494,21 @@ TEST(RangesEngine, RangeOutOfRetriesFailsAndKeepsProgress) {
     server.missing_offset = ranges[3].start;  // the last range answers 404
     Harness h;
     auto d = h.make(server);
-    d.make_retry = [&h] { return std::make_unique<QuickRetry>(h.failures, 3); };
+    // The failing range gives up only once the others have bytes on disk, so
+    // a loaded machine cannot make it fail before they start.
+    struct AfterOthers : QuickRetry {
+        AfterOthers(std::atomic<int>& failures, ScriptedServer& server)
+            : QuickRetry(failures, 3), m_server(server) {}
+        Result<void> after_failure(const http::SendResult& r, const std::string& hint) override {
+            auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (m_server.served < (4u << 20) && std::chrono::steady_clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+            return QuickRetry::after_failure(r, hint);
+        }
+        ScriptedServer& m_server;
+    };
+    d.make_retry = [&h, &server] { return std::make_unique<AfterOthers>(h.failures, server); };
     auto r = download_ranges(d);
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("404"), std::string::npos) << r.error().message;

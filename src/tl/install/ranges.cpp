@@ -219,8 +219,9 @@ public:
                 }
                 wake = true;
             }
-            if (m_e.m_mode == Mode::fast && r.complete()) {
-                // The first range is in; the rest follows as one stream.
+            if (m_e.m_mode == Mode::fast) {
+                // One connection keeps pace: the caller's one stream goes on
+                // from here, straight into the decoder.
                 m_e.fall_back_locked("", false);
                 wake = true;
             }
