@@ -7,6 +7,8 @@
 #   2. unpaced loopback: the default next to --connections 1 (goal <= 1.05 x);
 #   3. one drop in each range: bytes served over the archive (goal <= 1.05 x);
 #   4. peak RSS of a cold install of a ~1 GB archive (goal <= 64 MiB).
+# 3 and 4 pace each connection, since a connection faster than 128 MiB/s is
+# not split into ranges (docs/benchmarks.md).
 #   bash bench/parallel_ranges.sh [SIZE_MB_PER_LIB=12] [RUNS=3] [RATE=20000000]
 # BENCH_1GB=0 skips the 1 GB archive (it takes a minute to build).
 source "$(dirname "$0")/common.sh"
@@ -58,8 +60,9 @@ printf '%-56s %8.3f\n' "temporal-libs download, cold, default connections" "$p"
 printf '%-56s %8.3f\n' "temporal-libs download, cold, --connections 1" "$o"
 printf '%-56s %8.2f  (goal <= 1.05)\n' "ratio default / one connection" "$(echo "$p / $o" | bc -l)"
 
-# 3. One drop in each range, 1 MiB into it.
-start_fake "$BENCH_TMP" --drop-each-range-at $((1 << 20))
+# 3. One drop in each range, 2 MiB into it (paced per connection, so the
+#    download is split: a connection faster than 128 MiB/s is not).
+start_fake "$BENCH_TMP" --drop-each-range-at $((2 << 20)) --rate "$rate" --rate-per-download
 t=$(cold)
 stop_fake
 served=$(grep -o 'storage sent [0-9]*' "$BENCH_TMP/fake.log" | grep -o '[0-9]*$')
@@ -73,7 +76,8 @@ if [ "${BENCH_1GB:-1}" = 1 ]; then
   big_tag=temporal-libs-v9.9.10
   big="$(BENCH_RANDOM=0.95 make_release "$BENCH_TMP" "$big_tag" "$platform" 205)"
   rm -rf "$BENCH_TMP/artifacts-"*
-  start_fake "$BENCH_TMP"
+  # 100 MB/s per connection: below the rate at which one connection is kept.
+  start_fake "$BENCH_TMP" --rate 100000000 --rate-per-download
   for c in 4 1; do
     rm -rf "$BENCH_TMP/cache"
     read -r secs kib < <(time_rss "$tool" -q download --version "$big_tag" --platform "$platform" \
