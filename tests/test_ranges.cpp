@@ -541,3 +541,35 @@ TEST(RangesEngine, SlowFirstRangeLetsLaterRangesFinishOnDisk) {
     }
     EXPECT_TRUE(later_done_first);
 }
+
+TEST(RangesEngine, AFastFirstConnectionIsKeptAloneAndTheRestIsOneStream) {
+    ScriptedServer server;
+    server.content = noise(24u << 20, 41);
+    Harness h;
+    auto d = h.make(server);
+    d.single_stream_rate = 1;  // any connection is fast enough
+    auto r = download_ranges(d);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->kind, RangedResult::Kind::fallback);
+    EXPECT_TRUE(r->reason.empty()) << "a fast connection is not worth a warning";
+    EXPECT_FALSE(r->restarted);
+    EXPECT_EQ(r->validator, "\"v1\"");
+    EXPECT_GE(r->prefix, k_probe_bytes);
+    EXPECT_EQ(r->peak_connections, 1u);
+    EXPECT_EQ(server.asked.size(), 1u);
+    EXPECT_TRUE(h.tap.seen == server.content.substr(0, r->prefix));
+}
+
+TEST(RangesEngine, ASlowFirstConnectionIsSplit) {
+    ScriptedServer server;
+    server.content = noise(24u << 20, 43);
+    server.first_range_rate = 8u << 20;  // 1 MiB in about 125 ms
+    Harness h;
+    auto d = h.make(server);
+    d.single_stream_rate = 1024u << 20;
+    auto r = download_ranges(d);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->kind, RangedResult::Kind::complete);
+    EXPECT_EQ(r->peak_connections, 4u);
+    EXPECT_TRUE(h.tap.seen == server.content);
+}
