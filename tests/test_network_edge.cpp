@@ -320,10 +320,10 @@ TEST(GitHubSource, RateLimitAdviceNamesTheTokenOnlyWhenNoneWasUsed) {
     api.api_url = "https://api.test";
     api.repo = "o/n";
     auto anonymous = source::make_github_source(client, api, out.console);
-    EXPECT_NE(anonymous->advice({}).find("GITHUB_TOKEN"), std::string::npos);
+    EXPECT_NE(anonymous->rate_limit_advice().find("GITHUB_TOKEN"), std::string::npos);
     api.token = "t";
     auto with_token = source::make_github_source(client, api, out.console);
-    EXPECT_EQ(with_token->advice({}), "");
+    EXPECT_EQ(with_token->rate_limit_advice(), "");
 }
 
 // --- source fallback ----------------------------------------------------------

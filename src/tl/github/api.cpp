@@ -14,10 +14,10 @@
 
 namespace tl::github {
 
-bool storage_url_refused(const http::Response& response, const std::string& api_url) {
-    auto final_url = http::parse_url(response.url);
+bool storage_url_refused(int status, const std::string& url, const std::string& api_url) {
+    auto final_url = http::parse_url(url);
     auto api = http::parse_url(api_url);
-    return (response.status == 401 || response.status == 403) && final_url && api &&
+    return (status == 401 || status == 403) && final_url && api &&
            http::origin_of(*final_url) != http::origin_of(*api);
 }
 
@@ -200,7 +200,7 @@ http::Request Api::asset_request(
 
 std::optional<http::RetryDecision> fresh_url_decision(const http::Response& response,
                                                       const std::string& api_url, int attempt) {
-    if (!storage_url_refused(response, api_url) || attempt >= 3) {
+    if (!storage_url_refused(response.status, response.url, api_url) || attempt >= 3) {
         return std::nullopt;
     }
     http::RetryDecision d;

@@ -86,7 +86,7 @@ private:
 // True when a download through `api_url` was refused (401/403) by a host other
 // than the API's: a signed storage URL that expired. Asking the API again gives
 // a fresh one.
-bool storage_url_refused(const http::Response& response, const std::string& api_url);
+bool storage_url_refused(int status, const std::string& url, const std::string& api_url);
 
 // A retry decision for a download refused by its storage host (an expired
 // signed URL): ask the API again at once, up to the third attempt; empty otherwise.

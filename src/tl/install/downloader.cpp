@@ -247,7 +247,21 @@ private:
 
 // What ends a download: the last attempt's failure in words.
 Failure give_up_failure(const source::Source& source, const source::AssetInfo& asset,
-                        const http::SendResult& r, const http::RetryDecision& d);
+                        const http::SendResult& r, const http::RetryDecision& d) {
+    if (!r) {
+        return Failure{ErrorKind::network,
+                       "cannot download " + util::quoted(asset.name) + ": " +
+                           http::describe_transport_error(r.error(), asset.display_url)};
+    }
+    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
+                      std::to_string(r->status) + " from " + util::quoted(util::redact_url(r->url));
+    if (d.rate_limited && d.reset_at) {
+        std::string advice = source.rate_limit_advice();
+        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
+               (advice.empty() ? "" : " (" + advice + ")");
+    }
+    return Failure{ErrorKind::network, msg};
+}
 
 // After a failed attempt at `asset` (one stream or one range): classifies it,
 // then fails (given up, or out of time) or warns "<reason><note>" and waits.
@@ -266,23 +280,6 @@ Result<void> wait_or_fail(http::RetryLoop& loop, const source::Source& source,
     }
     loop.wait(d, "downloading " + util::quoted(asset.name) + ": " + d.reason + note);
     return {};
-}
-
-Failure give_up_failure(const source::Source& source, const source::AssetInfo& asset,
-                        const http::SendResult& r, const http::RetryDecision& d) {
-    if (!r) {
-        return Failure{ErrorKind::network,
-                       "cannot download " + util::quoted(asset.name) + ": " +
-                           http::describe_transport_error(r.error(), asset.display_url)};
-    }
-    std::string msg = "cannot download " + util::quoted(asset.name) + ": HTTP " +
-                      std::to_string(r->status) + " from " + util::quoted(util::redact_url(r->url));
-    if (d.rate_limited && d.reset_at) {
-        std::string advice = source.advice(*r);
-        msg += "; rate limited until " + http::format_utc_time(*d.reset_at) +
-               (advice.empty() ? "" : " (" + advice + ")");
-    }
-    return Failure{ErrorKind::network, msg};
 }
 
 // One range's retry loop: its own attempt count and time budget.

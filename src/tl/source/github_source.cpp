@@ -93,8 +93,7 @@ public:
     RefusalFilter(http::BodySink& inner, const std::string& api_url)
         : m_inner(inner), m_api_url(api_url) {}
     bool on_head(const http::ResponseHead& head) override {
-        http::Response r{head.status, {}, head.url, 0};
-        refused = github::storage_url_refused(r, m_api_url);
+        refused = github::storage_url_refused(head.status, head.url, m_api_url);
         return refused || m_inner.on_head(head);
     }
     bool on_data(const char* data, std::size_t size) override {
@@ -189,8 +188,7 @@ public:
         }
     }
 
-    std::string advice(const http::Response& refusal) const override {
-        (void)refusal;
+    std::string rate_limit_advice() const override {
         return m_api.config().token.empty() ? "no token was used: set GITHUB_TOKEN" : "";
     }
 

@@ -78,9 +78,9 @@ public:
     // URLs, asked for once and asked again when storage refuses them).
     virtual http::SendResult fetch(const AssetInfo& asset, const Resume& from,
                                    http::BodySink& sink) = 0;
-    // Advice for a refusal the source's own service words (a rate limit
-    // without a token: "set GITHUB_TOKEN"); empty when it has none.
-    virtual std::string advice(const http::Response& /*refusal*/) const { return {}; }
+    // What to do about a rate limit of the source's own service ("set
+    // GITHUB_TOKEN" when no token was used); empty when it has no advice.
+    virtual std::string rate_limit_advice() const { return {}; }
 };
 
 // A static mirror rooted at `root`: "https://host/path/", "http://127.0.0.1:8080/tl/"

@@ -57,9 +57,9 @@ public:
         return serving().fetch(asset, from, sink);
     }
 
-    std::string advice(const http::Response& refusal) const override {
-        return m_serving != nullptr ? m_serving->advice(refusal)
-                                    : m_sources.front()->advice(refusal);
+    std::string rate_limit_advice() const override {
+        return m_serving != nullptr ? m_serving->rate_limit_advice()
+                                    : m_sources.front()->rate_limit_advice();
     }
 
 private:
@@ -149,9 +149,7 @@ public:
         return m_inner->fetch(asset, from, sink);
     }
 
-    std::string advice(const http::Response& refusal) const override {
-        return m_inner->advice(refusal);
-    }
+    std::string rate_limit_advice() const override { return m_inner->rate_limit_advice(); }
 
 private:
     Result<std::optional<ReleaseInfo>> checked(Result<std::optional<ReleaseInfo>> r,
